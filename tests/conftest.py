@@ -1,0 +1,171 @@
+"""Shared fixtures: a fresh app and database per test, clients, and one user of each role.
+
+Set TEST_DATABASE_URL (for example postgresql://postgres@127.0.0.1:5432/test) to run the whole
+suite on that database instead of a throw-away SQLite file.
+"""
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from wiki import create_app
+from wiki.extensions import db, limiter
+
+PASSWORD = "correct-horse-battery"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _reset_database():
+    """Empty every table (PostgreSQL) so each test starts clean, fast."""
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+_pg_schema_ready = False
+
+
+def _forget_request_user():
+    from flask import g
+
+    g.pop("_login_user", None)
+    g.pop("api_token", None)
+    g.pop("bearer_auth", None)
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """Override in a test module to change the configuration of ``app``."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    global _pg_schema_ready
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "CACHE_TYPE": "NullCache",
+        "CACHE_NO_NULL_WARNING": True,
+        "SERVER_NAME": "localhost",
+    }
+    config.update(app_config)
+    app = create_app(config)
+    # The test keeps an app context open, and Flask reuses it for every request, so g (where
+    # Flask-Login caches the current user) would leak from one client's request to the next.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_user)
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            if not _pg_schema_ready:
+                db.drop_all()
+                db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                db.session.commit()
+                db.create_all()
+                _pg_schema_ready = True
+            _reset_database()
+        else:
+            db.create_all()
+        from wiki.auth.services import ensure_default_segments
+
+        ensure_default_segments()
+        if app.config["RATELIMIT_ENABLED"]:
+            limiter.reset()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """``make_user("name", role="customer")`` creates and returns a user."""
+    from wiki.auth.services import create_user
+
+    def _make(username, role="customer", password=PASSWORD, **kwargs):
+        return create_user(username, password, role=role, check_reserved=False, **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def customer(make_user):
+    return make_user("casey")
+
+
+@pytest.fixture
+def other_customer(make_user):
+    return make_user("olive")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("morgan", role="moderator")
+
+
+@pytest.fixture
+def innovator(make_user):
+    return make_user("indira", role="innovation")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("adele", role="admin")
+
+
+def log_in(client, user, password=PASSWORD):
+    response = client.post("/auth/login", data={"username": user.username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture
+def login(app):
+    """``login(user)`` returns a new test client logged in as ``user``."""
+
+    def _login(user, password=PASSWORD):
+        return log_in(app.test_client(), user, password)
+
+    return _login
+
+
+@pytest.fixture
+def customer_client(login, customer):
+    return login(customer)
+
+
+@pytest.fixture
+def moderator_client(login, moderator):
+    return login(moderator)
+
+
+@pytest.fixture
+def innovator_client(login, innovator):
+    return login(innovator)
+
+
+@pytest.fixture
+def admin_client(login, admin):
+    return login(admin)
+
+
+_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token_from(html):
+    match = _CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)

@@ -1,0 +1,19 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class SegmentForm(FlaskForm):
+    segment = SelectField("Customer segment", coerce=str, validate_choice=False,
+                          description="Which describes you best? Product teams see votes per segment.")
+
+
+class ProfileForm(FlaskForm):
+    bio = TextAreaField("About you", validators=[Length(max=2000)],
+                        description="Plain text shown on your profile page.")
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)],
+                                 description="At least 10 characters.")

@@ -1,0 +1,95 @@
+"""Register, log in, log out."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import ValidationError
+from ..extensions import limiter
+from ..forms import attach_errors
+from ..security import safe_next
+from . import services
+from .forms import LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _login_limit():
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _register_limit():
+    return current_app.config["RATELIMIT_REGISTER"]
+
+
+def _addr():
+    from flask_limiter.util import get_remote_address
+
+    return get_remote_address()
+
+
+def start_session(user, remember=False):
+    """Log in with a fresh session, so a session id planted before log-in is worthless."""
+    session.clear()
+    login_user(user, remember=remember)
+    session.permanent = bool(remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"], key_func=_addr)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if form.password.data != form.confirm.data:
+                raise ValidationError({"confirm": "The two passwords differ."})
+            user = services.create_user(form.username.data, form.password.data, email=form.email.data)
+        except ValidationError as error:
+            attach_errors(form, error)
+            status = 400
+        else:
+            start_session(user)
+            flash(f"Welcome, {user.username}! Pick your customer segment to help the product "
+                  "teams understand who asks for what.", "success")
+            return redirect(url_for("account.index"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_addr)
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data, url_for("main.index")))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except ValidationError as error:
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), 403
+        if user is None:
+            flash("That username and password do not match.", "error")
+            status = 400
+        else:
+            start_session(user, remember=form.remember.data)
+            flash(f"Logged in as {user.username}.", "success")
+            return redirect(safe_next(form.next.data, url_for("main.index")))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))
+

@@ -1,0 +1,134 @@
+"""Engine set-up: SQLite pragmas (WAL, foreign keys, busy timeout) and small query helpers."""
+from contextvars import ContextVar
+
+from flask import abort, current_app, has_request_context, request
+from sqlalchemy import event, func, select
+
+from .extensions import db
+
+
+def engine_options(config):
+    """Engine options for the configured database (called before the engine is made)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+        connect_args.setdefault("check_same_thread", False)
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return options
+
+
+def configure_engine(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri.startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+        busy = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        memory = ":memory:" in uri or uri in ("sqlite://", "sqlite:///")
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # take over transaction control so BEGIN IMMEDIATE works and pysqlite does not
+            # silently open transactions on its own
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={busy}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so it waits
+            # for the busy timeout instead of failing when it later upgrades a read lock.
+            immediate = _write_intent.get() or (
+                has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"))
+            _write_intent.set(False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_write_intent = ContextVar("cowiki_write_intent", default=False)
+
+
+def begin_write():
+    """Say that the next transaction will write (on SQLite: BEGIN IMMEDIATE).
+
+    Requests other than GET/HEAD/OPTIONS do this by themselves; call it in services that may
+    run elsewhere (CLI commands, worker threads) before their first query.
+    """
+    _write_intent.set(True)
+
+
+def is_sqlite():
+    return db.engine.dialect.name == "sqlite"
+
+
+class Pagination:
+    """A page of results with the total, built from a select; shared by HTML lists and the API."""
+
+    def __init__(self, items, page, per_page, total):
+        self.items = items
+        self.page = page
+        self.per_page = per_page
+        self.total = total
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page)) if self.per_page else 1
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    def iter_pages(self, around=2):
+        last = self.pages
+        shown = sorted({1, last, *range(max(1, self.page - around), min(last, self.page + around) + 1)})
+        previous = 0
+        for number in shown:
+            if number - previous > 1:
+                yield None
+            yield number
+            previous = number
+
+
+def page_args(default_per_page=None):
+    """Read ``?page=&per_page=`` safely: bad values fall back, huge values are capped."""
+    cfg = current_app.config
+    default_per_page = default_per_page or cfg["PER_PAGE"]
+
+    def _int(name, default):
+        raw = request.args.get(name, "")
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            return default
+        return value if value > 0 else default
+
+    page = min(_int("page", 1), 100000)
+    per_page = min(_int("per_page", default_per_page), cfg["MAX_PER_PAGE"])
+    return page, per_page
+
+
+def paginate(stmt, page=None, per_page=None, scalars=True):
+    if page is None or per_page is None:
+        page, per_page = page_args()
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.scalars().unique() if scalars else result)
+    return Pagination(items, page, per_page, total or 0)
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
