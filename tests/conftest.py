@@ -169,3 +169,49 @@ def csrf_token_from(html):
     match = _CSRF_RE.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def make_product(app):
+    """``make_product("Acme Phone")`` creates and returns a product."""
+    from wiki.models import Product
+    from wiki.text import slugify
+
+    def _make(name="Acme Phone", description="A phone."):
+        product = Product(slug=slugify(name), name=name, description=description)
+        db.session.add(product)
+        db.session.commit()
+        return product
+
+    return _make
+
+
+@pytest.fixture
+def product(make_product):
+    return make_product()
+
+
+@pytest.fixture
+def make_page(app, make_user, product):
+    """``make_page("Title", kind="proposal", author=user, body=...)`` creates a page through the
+    pages service (so its revision, events and search update happen as in the app)."""
+    from wiki.pages.services import create_page
+
+    authors = {}
+
+    def _make(title="A page", kind="article", author=None, body=None, product=product, tags=()):
+        if author is None:
+            author = authors.get("default") or make_user("author")
+            authors["default"] = author
+        return create_page(author, title, kind, body or f"Text about {title}.",
+                           product=product if kind != "article" else None, tags=tags)
+
+    return _make
+
+
+@pytest.fixture
+def make_proposal(make_page):
+    def _make(title="Faster checkout", **kwargs):
+        return make_page(title, kind="proposal", **kwargs)
+
+    return _make

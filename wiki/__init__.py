@@ -48,14 +48,36 @@ def configure_extensions(app):
     configure_api_auth(app)
 
 
-def configure_blueprints(app):
-    from .account.routes import bp as account_bp
-    from .auth.routes import bp as auth_bp
-    from .main.routes import bp as main_bp
-    from .people.routes import bp as people_bp
+# One package per area of the product. Each may have routes.py with a blueprint ``bp`` and an
+# ``init_app(app)`` in its __init__.py (CLI commands, event subscribers, template slots).
+# Areas not written yet are skipped.
+AREAS = ("main", "auth", "account", "people", "products", "pages", "search", "votes",
+         "proposals", "triage", "roadmap", "admin", "moderation", "watches", "notifications",
+         "feeds", "webhooks", "api")
 
-    for bp in (main_bp, auth_bp, account_bp, people_bp):
-        app.register_blueprint(bp)
+
+def _import_area(name, module=None):
+    import importlib
+
+    target = f"{__name__}.{name}" + (f".{module}" if module else "")
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as exc:
+        if exc.name in (target, f"{__name__}.{name}"):
+            return None
+        raise
+
+
+def configure_blueprints(app):
+    for name in AREAS:
+        package = _import_area(name)
+        if package is None:
+            continue
+        routes = _import_area(name, "routes")
+        if routes is not None and hasattr(routes, "bp"):
+            app.register_blueprint(routes.bp)
+        if hasattr(package, "init_app"):
+            package.init_app(app)
 
 
 def configure_templates(app):

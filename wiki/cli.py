@@ -1,12 +1,9 @@
-"""Click commands. Each area owns its commands; ``register_cli`` adds them to the app."""
+"""The application-wide click commands. Each area adds its own in its ``init_app``."""
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
-
-# areas append (click.Command) objects here before register_cli runs
-AREA_COMMANDS = []
 
 
 @click.command("setup")
@@ -78,6 +75,5 @@ def create_token_command(name, label):
 
 
 def register_cli(app):
-    for command in (setup_command, seed_demo_command, create_user_command, create_token_command,
-                    *AREA_COMMANDS):
+    for command in (setup_command, seed_demo_command, create_user_command, create_token_command):
         app.cli.add_command(command)

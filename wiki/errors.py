@@ -51,7 +51,11 @@ def register_error_handlers(app):
     def handle_validation(error):
         db.session.rollback()
         if wants_json():
-            return json_error(error.status_code, "invalid", error.message, fields=error.errors)
+            code = getattr(error, "code", None) or ("conflict" if error.status_code == 409 else "invalid")
+            extra = dict(getattr(error, "extra", {}) or {})
+            if set(error.errors) != {"_"}:
+                extra.setdefault("fields", error.errors)
+            return json_error(error.status_code, code, error.message, **extra)
         return render_template("errors/error.html", code=error.status_code,
                                title="That did not work", message=error.message), error.status_code
 

@@ -65,6 +65,9 @@ def endpoint_url(endpoint, **values):
 def configure_templating(app):
     app.jinja_env.globals.update(permissions.TEMPLATE_PREDICATES)
     app.jinja_env.globals["endpoint_url"] = endpoint_url
+    from .slots import render_slot
+
+    app.jinja_env.globals["render_slot"] = render_slot
     # replaced by the notifications area once it is registered
     app.jinja_env.globals.setdefault("unread_notifications", lambda: 0)
     app.jinja_env.globals["url_with"] = url_with

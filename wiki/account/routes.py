@@ -10,10 +10,6 @@ from .forms import PasswordForm, ProfileForm, SegmentForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-# other areas add sections to the account page: (template name, context function)
-SECTIONS = []
-
-
 def _forms():
     segment_form = SegmentForm(prefix="seg")
     segment_form.segment.choices = [("", "— not set —")] + [
@@ -30,8 +26,7 @@ def _render(status=200, **forms):
     segment_form, profile_form, password_form = _forms()
     context = {"segment_form": forms.get("segment_form", segment_form),
                "profile_form": forms.get("profile_form", profile_form),
-               "password_form": forms.get("password_form", password_form),
-               "sections": [(template, fn()) for template, fn in SECTIONS]}
+               "password_form": forms.get("password_form", password_form)}
     return render_template("account/index.html", **context), status
 
 

@@ -1,13 +1,9 @@
-"""The home page."""
+"""The home page; other areas add their blocks through the ``home.sections`` slot."""
 from flask import Blueprint, render_template
 
 bp = Blueprint("main", __name__)
 
-# other areas add blocks to the home page: (template name, context function)
-HOME_SECTIONS = []
-
 
 @bp.route("/")
 def index():
-    sections = [(template, fn()) for template, fn in HOME_SECTIONS]
-    return render_template("main/index.html", sections=sections)
+    return render_template("main/index.html")

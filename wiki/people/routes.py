@@ -22,4 +22,4 @@ def profile(username):
     user = db.session.scalar(select(User).where(User.username_key == username.casefold()))
     if user is None:
         abort(404)
-    return render_template("people/profile.html", person=user, **services.profile_context(user))
+    return render_template("people/profile.html", person=user)

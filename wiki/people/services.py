@@ -9,17 +9,8 @@ SORTS = {
     "name": (User.username_key,),
 }
 
-# other areas add to a profile: fn(user) -> dict merged into the template context
-PROFILE_CONTEXT = []
-
 
 def directory(sort="lead"):
     order = SORTS.get(sort, SORTS["lead"])
     return select(User).where(User.banned.is_(False)).order_by(*order)
 
-
-def profile_context(user):
-    context = {}
-    for fn in PROFILE_CONTEXT:
-        context.update(fn(user))
-    return context

@@ -1,0 +1,53 @@
+"""Shared pieces of the JSON API: body parsing, errors, pagination."""
+from flask import abort, jsonify, request
+
+from ..database import page_args, paginate
+from ..errors import ValidationError
+
+
+class ApiError(ValidationError):
+    """A JSON error with a code: ``raise ApiError(404, "not_found", "No such page.")``."""
+
+    def __init__(self, status, code, message, **extra):
+        super().__init__({"_": message}, status_code=status)
+        self.code = code
+        self.extra = extra
+
+
+def json_body(required=(), optional=(), types=None):
+    """The request's JSON object, checked: 415 for another content type, 400 for malformed JSON,
+    unknown or missing fields, or a field of the wrong type (``types={"value": int}``)."""
+    if not request.is_json:
+        abort(415, description="Send a JSON body with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The body is not a JSON object.")
+    allowed = set(required) | set(optional)
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ApiError(400, "unknown_field", f"Unknown field(s): {', '.join(unknown)}.")
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise ApiError(400, "missing_field", f"Missing field(s): {', '.join(missing)}.")
+    for name, kind in (types or {}).items():
+        if name in data and data[name] is not None:
+            value = data[name]
+            ok = isinstance(value, kind) and not (kind in (int, (int,)) and isinstance(value, bool))
+            if not ok:
+                label = getattr(kind, "__name__", str(kind))
+                raise ApiError(400, "wrong_type", f"Field {name!r} must be of type {label}.")
+    return data
+
+
+def paginated(stmt, serialize, key="items", **extra):
+    """``{key: [...], "total", "page", "per_page"}`` for a select statement."""
+    page, per_page = page_args()
+    result = paginate(stmt, page, per_page)
+    body = {key: [serialize(item) for item in result.items], "total": result.total,
+            "page": result.page, "per_page": result.per_page}
+    body.update(extra)
+    return jsonify(body)
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None

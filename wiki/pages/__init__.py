@@ -1,0 +1,1 @@
+"""Pages of four kinds, their revisions, links, tags and talk."""
