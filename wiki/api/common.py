@@ -51,3 +51,20 @@ def paginated(stmt, serialize, key="items", **extra):
 
 def iso(value):
     return value.isoformat() if value is not None else None
+
+
+def doc(summary, *, body=None, response=None, params=None, status=200, auth="optional",
+        errors=(400, 401, 403, 404)):
+    """Describe an endpoint for /api/v1/openapi.json; put it under the route decorator.
+
+    ``body``/``response`` are JSON Schema dicts (or None); ``params`` maps query parameter names to
+    ``(type, description)``; ``auth`` is "none", "optional" or "required".
+    """
+
+    def decorator(view):
+        view.api_doc = {"summary": summary, "body": body, "response": response,
+                        "params": params or {}, "status": status, "auth": auth,
+                        "errors": tuple(errors)}
+        return view
+
+    return decorator

@@ -1,0 +1,1 @@
+"""Votes on pages, product ratings and ranking."""
