@@ -27,6 +27,18 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# browser journeys: Debian's Chromium (installed with apt-get when missing), Playwright, axe-core
+$(VENV)/.installed-e2e: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test,e2e]"
+	touch $@
+
+tests/e2e/node_modules/axe-core/axe.min.js:
+	cd tests/e2e && npm install --no-audit --no-fund --silent --no-save axe-core@4
+
+e2e: $(VENV)/.installed-e2e tests/e2e/node_modules/axe-core/axe.min.js
+	sh tests/e2e/ensure-chromium.sh
+	COWIKI_E2E=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/python -m pip install --quiet ruff
 	$(BIN)/ruff check wiki tests

@@ -13,6 +13,9 @@ from wiki import create_app
 from wiki.extensions import db, limiter
 
 PASSWORD = "correct-horse-battery"
+
+# Browser journeys run only with `make e2e` (COWIKI_E2E=1): they need Chromium and a live server.
+collect_ignore = [] if os.environ.get("COWIKI_E2E") else ["e2e"]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
