@@ -18,7 +18,7 @@ def test_register_then_log_in_again(page):
     page.get_by_role("button", name="Save segment").click()
     expect(page.get_by_text("Your customer segment is saved.")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_visible()
     log_in(page, "browser_user", "a-browser-password")
     page.goto("/people/browser_user")
     expect(page.get_by_text("Technology optimist")).to_be_visible()
