@@ -2,8 +2,8 @@
 import pytest
 
 from wiki import events
-from wiki.api.events import events_since
 from wiki.api.common import ApiError
+from wiki.api.events import events_since
 from wiki.extensions import db
 from wiki.models import Event, Rating
 

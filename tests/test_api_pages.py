@@ -207,3 +207,18 @@ def test_diff_between_revisions(client, make_page, other_customer):
     assert client.get("/api/v1/pages/guide/diff?from=x").status_code == 400
     assert client.get("/api/v1/pages/guide/diff?from=0").status_code == 400
     assert client.get("/api/v1/pages/guide/diff?from=1&to=7").status_code == 404
+
+
+def test_oversized_text_is_413(app, client, auth):
+    app.config["MAX_BODY_BYTES"] = 100
+    response = client.post("/api/v1/pages", headers=auth,
+                           json={"title": "Big", "kind": "article", "body": "x" * 200})
+    assert response.status_code == 413
+    assert response.json["error"]["message"]
+
+
+def test_unchanged_text_saves_no_revision(client, auth, make_page):
+    make_page("Guide", body="same")
+    response = client.put("/api/v1/pages/guide", headers=auth,
+                          json={"body": "same", "base_revision": 1})
+    assert response.status_code == 200 and response.json["revision"] == 1

@@ -84,16 +84,14 @@ def configure_api_auth(app):
             user = user_for_token(raw)
             if user is None:
                 abort(401, description="The API token is missing, unknown or revoked.")
-            token = g.api_token
-            _note_use(token)
+            _note_use(g.api_token)
             g._login_user = user
             g.bearer_auth = True
-            return None
+            return
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            return None
+            return
         if current_app.config["WTF_CSRF_ENABLED"]:
             csrf.protect(apply_exemptions=True)
-        return None
 
     # first, so nothing (rate-limit keys, templates) reads current_user from the session before
     app.before_request_funcs.setdefault(None, []).insert(0, _bearer_then_csrf)

@@ -83,4 +83,4 @@ def password():
     return _render(400, password_form=form)
 
 
-from . import tokens  # noqa: E402,F401  (personal API tokens: more routes on this blueprint)
+from . import tokens  # noqa: F401  (personal API tokens: more routes on this blueprint)

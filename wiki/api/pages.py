@@ -10,12 +10,33 @@ from ..models import KINDS, Page, Tag
 from ..pages import services as pages
 from ..permissions import requires
 from .blueprint import bp
-from .common import (PAGE_PARAMS, ApiError, choice_arg, doc, int_arg, json_body, obj, page_of,
-                     paginated)
-from .resources import (PAGE_SCHEMA, PAGE_SUMMARY_SCHEMA, REVISION_FULL_SCHEMA, REVISION_SCHEMA,
-                        diff_json, load_page, page_json, page_summary_json, product_for_filter,
-                        revision_json, revision_or_404, revision_text_json, revisions_query,
-                        visible_revision)
+from .common import (
+    PAGE_PARAMS,
+    ApiError,
+    choice_arg,
+    doc,
+    int_arg,
+    json_body,
+    obj,
+    page_of,
+    paginated,
+)
+from .resources import (
+    PAGE_SCHEMA,
+    PAGE_SUMMARY_SCHEMA,
+    REVISION_FULL_SCHEMA,
+    REVISION_SCHEMA,
+    diff_json,
+    load_page,
+    page_json,
+    page_summary_json,
+    product_for_filter,
+    revision_json,
+    revision_or_404,
+    revision_text_json,
+    revisions_query,
+    visible_revision,
+)
 
 SORTS = {"updated": Page.updated_at.desc(), "new": Page.created_at.desc(), "title": Page.title}
 

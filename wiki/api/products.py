@@ -6,8 +6,13 @@ from sqlalchemy import select
 from ..models import Product
 from .blueprint import bp
 from .common import PAGE_PARAMS, doc, page_of, paginated
-from .resources import (PRODUCT_DETAIL_SCHEMA, PRODUCT_SCHEMA, product_detail_json, product_json,
-                        product_or_404)
+from .resources import (
+    PRODUCT_DETAIL_SCHEMA,
+    PRODUCT_SCHEMA,
+    product_detail_json,
+    product_json,
+    product_or_404,
+)
 
 
 @bp.route("/products")

@@ -20,17 +20,16 @@ from .common import ApiError, component, iso, obj
 VOTES = obj(("up", "down", "score"), up={"type": "integer"}, down={"type": "integer"},
             score={"type": "integer"})
 NULLABLE_STR = {"type": ["string", "null"]}
-_PAGE_FIELDS = dict(
-    slug={"type": "string"}, title={"type": "string"},
-    kind={"type": "string", "enum": ["article", "review", "recommendation", "proposal"]},
-    product=NULLABLE_STR, tags={"type": "array", "items": {"type": "string"}},
-    revision={"type": ["integer", "null"], "description": "Number of the revision shown."},
-    votes=VOTES, status={"type": ["string", "null"], "description": "Proposals only."},
-    protected={"type": "boolean"}, deleted={"type": "boolean"},
-    comment_count={"type": "integer"}, url={"type": "string"},
-    created_at={"type": "string", "format": "date-time"},
-    updated_at={"type": "string", "format": "date-time"},
-)
+_PAGE_FIELDS = {
+    "slug": {"type": "string"}, "title": {"type": "string"},
+    "kind": {"type": "string", "enum": ["article", "review", "recommendation", "proposal"]},
+    "product": NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}},
+    "revision": {"type": ["integer", "null"], "description": "Number of the revision shown."},
+    "votes": VOTES, "status": {"type": ["string", "null"], "description": "Proposals only."},
+    "protected": {"type": "boolean"}, "deleted": {"type": "boolean"},
+    "comment_count": {"type": "integer"}, "url": {"type": "string"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"}}
 PAGE_SUMMARY_SCHEMA = component("PageSummary", obj(
     ("slug", "title", "kind", "product", "tags", "revision", "votes", "created_at", "updated_at"),
     **_PAGE_FIELDS))

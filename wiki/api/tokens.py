@@ -7,12 +7,12 @@ from ..permissions import is_member, requires
 from .blueprint import bp
 from .common import PAGE_PARAMS, component, doc, iso, json_body, obj, page_of, paginated
 
-TOKEN_PROPS = dict(
-    id={"type": "integer"}, name={"type": "string"},
-    prefix={"type": "string", "description": "The first characters, to tell tokens apart."},
-    created_at={"type": "string", "format": "date-time"},
-    last_used_at={"type": ["string", "null"], "format": "date-time"},
-    revoked_at={"type": ["string", "null"], "format": "date-time"})
+TOKEN_PROPS = {
+    "id": {"type": "integer"}, "name": {"type": "string"},
+    "prefix": {"type": "string", "description": "The first characters, to tell tokens apart."},
+    "created_at": {"type": "string", "format": "date-time"},
+    "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+    "revoked_at": {"type": ["string", "null"], "format": "date-time"}}
 TOKEN_SCHEMA = component("ApiToken", obj(
     ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at"), **TOKEN_PROPS))
 
