@@ -159,3 +159,22 @@ def test_index_links_to_the_list_endpoints(client, document):
     assert body["links"]["pages"] == "/api/v1/pages"
     for link in body["links"].values():
         assert link in document["paths"]
+
+
+def test_an_undocumented_endpoint_is_reported(app, client):
+    app.add_url_rule("/api/v1/forgotten", endpoint="api.forgotten", view_func=lambda: "{}")
+    document = client.get("/api/v1/openapi.json").json
+    assert document["x-undocumented"] == ["api.forgotten"]
+    assert "/api/v1/forgotten" not in document["paths"]
+
+
+def test_query_parameter_specs():
+    from wiki.api.meta import query_parameter
+
+    simple = query_parameter("q", (str, "Words"))
+    assert simple == {"name": "q", "in": "query", "required": False, "description": "Words",
+                      "schema": {"type": "string"}}
+    rich = query_parameter("limit", (int, "How many", {"required": True, "maximum": 5,
+                                                       "example": 3}))
+    assert rich["required"] is True and rich["schema"] == {"type": "integer", "maximum": 5}
+    assert rich["example"] == 3

@@ -58,7 +58,10 @@ def doc(summary, *, body=None, response=None, params=None, status=200, auth="opt
     """Describe an endpoint for /api/v1/openapi.json; put it under the route decorator.
 
     ``body``/``response`` are JSON Schema dicts (or None); ``params`` maps query parameter names to
-    ``(type, description)``; ``auth`` is "none", "optional" or "required".
+    ``(type, description)`` or ``(type, description, {"required": True, "enum": [...],
+    "example": ...})``; ``auth`` is "none", "optional" or "required"; ``errors`` lists the error
+    statuses it may answer. /api/v1/openapi.json is built from this (wiki/api/meta.py), and
+    tests/test_api_openapi.py calls every documented GET and checks the answer against it.
     """
 
     def decorator(view):
