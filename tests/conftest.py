@@ -35,6 +35,7 @@ def _forget_request_user():
     g.pop("_login_user", None)
     g.pop("api_token", None)
     g.pop("bearer_auth", None)
+    g.pop("csrf_token", None)  # Flask-WTF caches the token in g; a new request must re-read it
 
 
 @pytest.fixture
@@ -216,5 +217,19 @@ def make_page(app, make_user, product):
 def make_proposal(make_page):
     def _make(title="Faster checkout", **kwargs):
         return make_page(title, kind="proposal", **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def make_token(app):
+    """``make_token(user)`` returns request headers carrying a new API token for ``user``:
+    ``client.get("/api/v1/tokens", headers=make_token(customer))``."""
+    from wiki.api_auth import new_token
+
+    def _make(user, name="test token"):
+        _token, raw = new_token(user, name)
+        db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
 
     return _make

@@ -6,10 +6,13 @@ CSRF token, in the form or in the ``X-CSRFToken`` header.
 """
 import hashlib
 import secrets
+from datetime import timedelta
 
 from flask import abort, current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from .database import begin_write
 from .extensions import csrf, db, login_manager
 from .models import ApiToken, utcnow
 
@@ -47,6 +50,25 @@ def user_for_token(raw):
     return user
 
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _note_use(token):
+    """Keep ``last_used_at`` roughly current (at most one write a minute per token), in its own
+    short write transaction so a read-only request never upgrades a read lock."""
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    token_id = token.id
+    db.session.commit()
+    begin_write()
+    try:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        db.session.commit()
+    except SQLAlchemyError:  # best effort: never fail a request over a timestamp
+        db.session.rollback()
+
+
 def configure_api_auth(app):
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
 
@@ -55,16 +77,21 @@ def configure_api_auth(app):
         raw = bearer_value()
         return user_for_token(raw) if raw else None
 
-    @app.before_request
-    def _csrf_unless_bearer():
-        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            return None
+    def _bearer_then_csrf():
         raw = bearer_value()
         if raw is not None:
-            if user_for_token(raw) is None:
+            # The token decides who this is, whatever session cookie came along with it.
+            user = user_for_token(raw)
+            if user is None:
                 abort(401, description="The API token is missing, unknown or revoked.")
+            _note_use(g.api_token)
+            g._login_user = user
             g.bearer_auth = True
-            return None
+            return
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return
         if current_app.config["WTF_CSRF_ENABLED"]:
             csrf.protect(apply_exemptions=True)
-        return None
+
+    # first, so nothing (rate-limit keys, templates) reads current_user from the session before
+    app.before_request_funcs.setdefault(None, []).insert(0, _bearer_then_csrf)

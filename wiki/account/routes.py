@@ -81,3 +81,6 @@ def password():
         flash("Your password is changed; other sessions were logged out.", "success")
         return redirect(url_for("account.index"))
     return _render(400, password_form=form)
+
+
+from . import tokens  # noqa: F401  (personal API tokens: more routes on this blueprint)

@@ -58,7 +58,10 @@ def doc(summary, *, body=None, response=None, params=None, status=200, auth="opt
     """Describe an endpoint for /api/v1/openapi.json; put it under the route decorator.
 
     ``body``/``response`` are JSON Schema dicts (or None); ``params`` maps query parameter names to
-    ``(type, description)``; ``auth`` is "none", "optional" or "required".
+    ``(type, description)`` or ``(type, description, {"required": True, "enum": [...],
+    "example": ...})``; ``auth`` is "none", "optional" or "required"; ``errors`` lists the error
+    statuses it may answer. /api/v1/openapi.json is built from this (wiki/api/meta.py), and
+    tests/test_api_openapi.py calls every documented GET and checks the answer against it.
     """
 
     def decorator(view):
@@ -68,3 +71,55 @@ def doc(summary, *, body=None, response=None, params=None, status=200, auth="opt
         return view
 
     return decorator
+
+
+# Shared pieces for the OpenAPI document ------------------------------------------------------
+
+SCHEMAS = {}
+
+
+def component(name, schema):
+    """Register a named schema for ``#/components/schemas/<name>`` and return a ``$ref`` to it."""
+    SCHEMAS[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required=(), **properties):
+    """A JSON Schema object: ``obj(("slug",), slug={"type": "string"})``."""
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def page_of(key, item):
+    """The schema of a ``paginated(...)`` answer: ``{key: [item], "total", "page", "per_page"}``."""
+    return obj((key, "total", "page", "per_page"), **{key: {"type": "array", "items": item}},
+               total={"type": "integer"}, page={"type": "integer"}, per_page={"type": "integer"})
+
+
+PAGE_PARAMS = {"page": (int, "Page number, from 1."),
+               "per_page": (int, "Items per page (capped at the server's maximum, 100 by default).")}
+
+
+def int_arg(name, default=None, minimum=None):
+    """An integer query argument, or 400 with a clear message."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_parameter", f"Query parameter {name!r} must be an integer.") from None
+    if minimum is not None and value < minimum:
+        raise ApiError(400, "invalid_parameter", f"Query parameter {name!r} must be at least {minimum}.")
+    return value
+
+
+def choice_arg(name, choices, default=None):
+    """A query argument that must be one of ``choices``, or 400."""
+    value = request.args.get(name) or default
+    if value is not None and value not in choices:
+        raise ApiError(400, "invalid_parameter",
+                       f"Query parameter {name!r} must be one of: {', '.join(choices)}.")
+    return value

@@ -1,0 +1,177 @@
+"""Personal API tokens (web UI and API) and the two ways to authenticate API calls."""
+import pytest
+
+from tests.conftest import csrf_token_from
+from wiki.account import services as tokens
+from wiki.api_auth import hash_token, user_for_token
+from wiki.extensions import db
+from wiki.models import ApiToken
+
+
+def test_create_token_service_stores_only_a_hash(customer):
+    token, raw = tokens.create_token(customer, "  sync   script ")
+    assert token.name == "sync script"
+    assert raw.startswith("cwk_") and token.prefix == raw[:10]
+    assert token.token_hash == hash_token(raw) and raw not in token.token_hash
+    assert user_for_token(raw).id == customer.id
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 81, "bad\x07name"])
+def test_create_token_service_refuses_bad_names(customer, name):
+    from wiki.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        tokens.create_token(customer, name)
+    assert db.session.query(ApiToken).count() == 0
+
+
+def test_revoking_is_idempotent_and_only_for_the_owner(customer, other_customer):
+    from werkzeug.exceptions import NotFound
+
+    token, raw = tokens.create_token(customer, "ci")
+    first = tokens.revoke_token(customer, token.id).revoked_at
+    assert tokens.revoke_token(customer, token.id).revoked_at == first
+    assert user_for_token(raw) is None
+    with pytest.raises(NotFound):
+        tokens.revoke_token(other_customer, token.id)
+
+
+def test_api_token_lifecycle(client, make_token, customer):
+    auth = make_token(customer, "first")
+    created = client.post("/api/v1/tokens", headers=auth, json={"name": "deploy bot"})
+    assert created.status_code == 201
+    raw = created.json["token"]
+    assert created.headers["Cache-Control"] == "no-store"
+    new_auth = {"Authorization": f"Bearer {raw}"}
+    listing = client.get("/api/v1/tokens", headers=new_auth).json
+    assert listing["total"] == 2
+    assert {t["name"] for t in listing["tokens"]} == {"first", "deploy bot"}
+    assert all("token" not in t and "token_hash" not in t for t in listing["tokens"])
+    revoked = client.delete(f"/api/v1/tokens/{created.json['id']}", headers=auth)
+    assert revoked.status_code == 200 and revoked.json["revoked_at"]
+    refused = client.get("/api/v1/tokens", headers=new_auth)
+    assert refused.status_code == 401
+    assert refused.json["error"]["code"] == "unauthorized"
+
+
+def test_another_users_token_id_is_404(client, make_token, customer, other_customer):
+    theirs, _raw = tokens.create_token(other_customer, "theirs")
+    response = client.delete(f"/api/v1/tokens/{theirs.id}", headers=make_token(customer))
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    assert db.session.get(ApiToken, theirs.id).revoked_at is None
+
+
+@pytest.mark.parametrize("payload, code", [({}, "missing_field"), ({"name": 3}, "wrong_type"),
+                                           ({"name": "a", "scope": "all"}, "unknown_field"),
+                                           ({"name": " "}, "invalid")])
+def test_api_create_token_bad_input(client, make_token, customer, payload, code):
+    response = client.post("/api/v1/tokens", headers=make_token(customer), json=payload)
+    assert response.status_code == 400 and response.json["error"]["code"] == code
+
+
+@pytest.mark.parametrize("header", ["Bearer cwk_not-a-real-token", "Bearer ", "Basic abc"])
+def test_unknown_or_missing_token_is_401(client, header):
+    response = client.get("/api/v1/tokens", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.json["error"]["message"]
+
+
+def test_unknown_token_is_401_even_on_public_endpoints(client):
+    response = client.get("/api/v1/pages", headers={"Authorization": "Bearer cwk_nope"})
+    assert response.status_code == 401
+
+
+def test_banned_users_token_stops_working(client, make_token, customer):
+    auth = make_token(customer)
+    customer.banned = True
+    db.session.commit()
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 401
+
+
+def test_token_use_is_recorded(client, make_token, customer):
+    auth = make_token(customer)
+    assert client.get("/api/v1/tokens", headers=auth).status_code == 200
+    token = db.session.query(ApiToken).one()
+    db.session.refresh(token)
+    assert token.last_used_at is not None
+
+
+def test_bearer_wins_over_a_session_cookie_for_someone_else(login, make_token, customer,
+                                                             other_customer):
+    client = login(customer)
+    assert client.get("/api/v1/").json["user"] == "casey"
+    assert client.get("/api/v1/", headers=make_token(other_customer)).json["user"] == "olive"
+    created = client.post("/api/v1/tokens", headers=make_token(other_customer, "x"),
+                          json={"name": "made by olive"})
+    assert db.session.get(ApiToken, created.json["id"]).user_id == other_customer.id
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def _logged_in(self, app, customer):
+        client = app.test_client()
+        token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+        response = client.post("/auth/login", data={"username": customer.username,
+                                                     "password": "correct-horse-battery",
+                                                     "csrf_token": token})
+        assert response.status_code == 302
+        return client, csrf_token_from(client.get("/account/").get_data(as_text=True))
+
+    def test_session_without_csrf_header_is_refused(self, app, customer):
+        client, _token = self._logged_in(app, customer)
+        response = client.post("/api/v1/tokens", json={"name": "x"})
+        assert response.status_code == 400
+        assert response.json["error"]["code"] == "bad_request"
+        assert "CSRF" in response.json["error"]["message"]
+        assert db.session.query(ApiToken).count() == 0
+
+    def test_session_with_csrf_header_works(self, app, customer):
+        client, token = self._logged_in(app, customer)
+        response = client.post("/api/v1/tokens", json={"name": "x"}, headers={"X-CSRFToken": token})
+        assert response.status_code == 201
+
+    def test_bearer_needs_no_csrf(self, app, client, make_token, customer):
+        response = client.post("/api/v1/tokens", json={"name": "x"}, headers=make_token(customer))
+        assert response.status_code == 201
+
+
+def test_account_page_lists_tokens_with_an_empty_state(customer_client):
+    html = customer_client.get("/account/").get_data(as_text=True)
+    assert "API tokens" in html and "You have no API tokens yet" in html
+
+
+def test_account_create_token_shows_it_once(customer_client, customer):
+    response = customer_client.post("/account/tokens", data={"tok-name": "laptop"})
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    token = db.session.query(ApiToken).one()
+    raw = html.split('id="new-token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    assert hash_token(raw) == token.token_hash and token.user_id == customer.id
+    account = customer_client.get("/account/").get_data(as_text=True)
+    assert "laptop" in account and token.prefix in account and raw not in account
+
+
+def test_account_create_token_without_a_name_is_400(customer_client):
+    response = customer_client.post("/account/tokens", data={"tok-name": ""})
+    assert response.status_code == 400
+    assert "This field is required" in response.get_data(as_text=True)
+    assert db.session.query(ApiToken).count() == 0
+
+
+def test_account_revoke_token(customer_client, customer, other_customer):
+    mine, raw = tokens.create_token(customer, "mine")
+    theirs, _ = tokens.create_token(other_customer, "theirs")
+    assert customer_client.post(f"/account/tokens/{theirs.id}/revoke").status_code == 404
+    response = customer_client.post(f"/account/tokens/{mine.id}/revoke")
+    assert response.status_code == 302
+    assert user_for_token(raw) is None
+    assert "revoked" in customer_client.get("/account/").get_data(as_text=True)
+
+
+def test_account_tokens_need_login(client):
+    response = client.post("/account/tokens", data={"tok-name": "x"})
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
