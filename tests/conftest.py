@@ -5,6 +5,7 @@ suite on that database instead of a throw-away SQLite file.
 """
 import os
 import re
+import shutil
 
 import pytest
 from sqlalchemy import text
@@ -44,12 +45,34 @@ def app_config(tmp_path):
     return {}
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """An empty SQLite database with the schema, made once and copied for each test."""
+    if TEST_DATABASE_URL:
+        return None
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    template_app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                               "SEARCH_INDEX_DIR": str(path.parent / "idx")})
+    with template_app.app_context():
+        db.create_all()
+        from wiki.auth.services import ensure_default_segments
+
+        ensure_default_segments()
+        db.session.remove()
+        db.engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture
-def app(tmp_path, app_config):
+def app(tmp_path, app_config, sqlite_template):
     global _pg_schema_ready
+    if sqlite_template is not None:
+        shutil.copyfile(sqlite_template, tmp_path / "test.db")
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing: tests are not an attack
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "WTF_CSRF_ENABLED": False,
@@ -72,8 +95,6 @@ def app(tmp_path, app_config):
                 db.create_all()
                 _pg_schema_ready = True
             _reset_database()
-        else:
-            db.create_all()
         from wiki.auth.services import ensure_default_segments
 
         ensure_default_segments()

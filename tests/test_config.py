@@ -50,3 +50,16 @@ def test_sqlite_uses_wal_and_enforces_foreign_keys(tmp_path):
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
         db.session.rollback()
         db.engine.dispose()
+
+
+def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
+    from wiki.auth.services import create_user
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'h.db'}", "SECRET_KEY": "x",
+                      "TESTING": True})
+    with app.app_context():
+        db.create_all()
+        user = create_user("hashme", "a-long-enough-pw")
+        assert user.password_hash.startswith("scrypt:")
+        db.session.remove()
+        db.engine.dispose()

@@ -12,6 +12,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 15000
     SECRET_KEY = None
+    PASSWORD_HASH_METHOD = "scrypt"
     SEARCH_BACKEND = "whoosh"  # or "postgres"
     SEARCH_INDEX_DIR = None  # defaults to instance/search-index
     RATELIMIT_STORAGE_URI = "memory://"

@@ -16,7 +16,10 @@ RESERVED_NAMES = {"admin", "administrator", "root", "system", "api", "anonymous"
                   "cowiki", "support", "staff", "null", "none"}
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
-_HASH_METHOD = "scrypt"
+
+
+def _hash(password):
+    return generate_password_hash(password, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def load_user(user_id):
@@ -82,7 +85,7 @@ def create_user(username, password, *, email=None, role="customer", segment=None
     username = validate_username(username, check_reserved=check_reserved)
     validate_password(password, username)
     user = User(username=username, username_key=username_key(username),
-                email=normalise_email(email), password_hash=generate_password_hash(password, _HASH_METHOD),
+                email=normalise_email(email), password_hash=_hash(password),
                 role=role, segment=segment)
     db.session.add(user)
     db.session.flush()
@@ -112,14 +115,14 @@ def change_password(user, current, new):
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationError({"current_password": "The current password is not right."})
     validate_password(new, user.username)
-    user.password_hash = generate_password_hash(new, _HASH_METHOD)
+    user.password_hash = _hash(new)
     user.session_version += 1  # ends every other session
     db.session.commit()
 
 
 def set_password(user, new):
     validate_password(new, user.username)
-    user.password_hash = generate_password_hash(new, _HASH_METHOD)
+    user.password_hash = _hash(new)
     user.session_version += 1
 
 
