@@ -32,6 +32,7 @@ def _forget_request_user():
     g.pop("_login_user", None)
     g.pop("api_token", None)
     g.pop("bearer_auth", None)
+    g.pop("csrf_token", None)  # Flask-WTF caches the token in g; a new session needs its own
 
 
 @pytest.fixture
