@@ -36,7 +36,7 @@ def run_in_threads(app, jobs):
             with app.app_context():
                 barrier.wait(timeout=30)
                 job()
-        except Exception as error:  # reported to the test below
+        except Exception as error:  # noqa: BLE001 -- reported to the test below
             errors.append(error)
 
     threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]

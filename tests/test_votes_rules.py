@@ -1,5 +1,5 @@
 """The rules of voting and rating, called directly: accounting, permissions, bad input, ranking."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -11,8 +11,14 @@ from wiki.extensions import db
 from wiki.models import Event, Page, Rating, Vote
 from wiki.votes import accounting
 from wiki.votes.ranking import hot_score, order_for, ranks, wilson_lower_bound
-from wiki.votes.services import (cast_vote, my_votes, rate_product, rating_summary, vote_counts,
-                                 withdraw_vote)
+from wiki.votes.services import (
+    cast_vote,
+    my_votes,
+    rate_product,
+    rating_summary,
+    vote_counts,
+    withdraw_vote,
+)
 
 
 def counts(page):
@@ -146,7 +152,7 @@ def test_vote_of_a_user_whose_ban_expired_unnoticed_is_kept_consistent(customer,
     recount, not counted, so the counters never drift."""
     page = make_proposal()
     customer.banned = True
-    customer.banned_until = datetime.now(timezone.utc) - timedelta(days=1)
+    customer.banned_until = datetime.now(UTC) - timedelta(days=1)
     db.session.commit()
     assert cast_vote(customer, page, 1) is True
     assert vote_rows(page) == 1
@@ -201,7 +207,7 @@ def test_wilson_lower_bound_prefers_many_votes_to_few():
 
 
 def test_hot_score_decays_with_age_and_grows_with_score():
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     day_old = now - timedelta(days=1)
     assert hot_score(10, 0, now) > hot_score(10, 0, day_old)
     assert hot_score(100, 0, now) > hot_score(10, 0, now) > hot_score(0, 0, now) > hot_score(0, 10, now)
@@ -227,7 +233,8 @@ def test_ranks_follow_each_vote(customer, other_customer, make_proposal):
 
 
 def test_order_for_top_puts_480_of_500_above_5_of_5(make_proposal):
-    few, many, fresh = make_proposal("Few votes"), make_proposal("Many votes"), make_proposal("Fresh")
+    few, many = make_proposal("Few votes"), make_proposal("Many votes")
+    make_proposal("Fresh")
     for page, (up, down) in ((few, (5, 0)), (many, (480, 20))):  # counters set by hand here
         page.votes_up, page.votes_down = up, down
         for key, value in ranks(up, down, page.created_at).items():

@@ -125,7 +125,7 @@ def test_board_filters(customer_client, customer, make_product, make_proposal, m
     voted = make_proposal("Voted idea")
     make_page("A review", kind="review")
     cast_vote(customer, voted, 1)
-    get = lambda query: titles(customer_client.get(f"/proposals/{query}").get_data(as_text=True))  # noqa: E731
+    get = lambda query: titles(customer_client.get(f"/proposals/{query}").get_data(as_text=True))
     assert sorted(get("")) == ["Phone idea", "Voted idea", "Watch idea"]
     assert get("?product=acme-watch") == ["Watch idea"]
     assert get("?tag=battery") == ["Phone idea"]

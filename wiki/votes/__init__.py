@@ -3,7 +3,8 @@
 
 def init_app(app):
     from .. import events, slots
-    from . import commands, services, slots as vote_slots
+    from . import commands, services
+    from . import slots as vote_slots
 
     events.subscribe(services.on_event)
     slots.register("head", "votes/_head.html")

@@ -11,7 +11,7 @@ The scores are stored on the page (``Page.rank_top``/``Page.rank_hot``, indexed)
 the same transaction as each vote, so every list sorts with an index.
 """
 import math
-from datetime import timezone
+from datetime import UTC
 
 Z_95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal distribution
 HOT_SECONDS = 45000  # 12.5 hours: one order of magnitude of score
@@ -32,7 +32,7 @@ def wilson_lower_bound(up, down, z=Z_95):
 
 def _epoch_seconds(moment):
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -70,4 +70,4 @@ def order_for(sort):
     return [Page.rank_hot.desc(), Page.id.desc()]
 
 
-__all__ = ["wilson_lower_bound", "hot_score", "ranks", "order_for", "clean_sort", "SORTS"]
+__all__ = ["SORTS", "clean_sort", "hot_score", "order_for", "ranks", "wilson_lower_bound"]
