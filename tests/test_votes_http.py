@@ -261,3 +261,16 @@ class TestRateLimit:
         # another user has a budget of their own
         assert login(other_customer).put(f"/api/v1/pages/{pages[3].slug}/vote",
                                          json={"value": 1}).status_code == 200
+
+
+def test_banned_session_gets_403_and_nothing_changes(customer_client, customer, make_proposal, product):
+    """A ban normally ends the user's sessions; should one survive, the rules still refuse."""
+    page = make_proposal()
+    customer.banned = True
+    db.session.commit()
+    assert customer_client.put(f"/api/v1/pages/{page.slug}/vote", json={"value": 1}).status_code == 403
+    assert customer_client.delete(f"/api/v1/pages/{page.slug}/vote").status_code == 403
+    assert customer_client.post(f"/wiki/{page.slug}/vote", data={"value": "1"}).status_code == 403
+    assert customer_client.put(f"/api/v1/products/{product.slug}/rating",
+                               json={"stars": 5}).status_code == 403
+    assert vote_rows() == 0 and counts(page) == (0, 0)
