@@ -1,7 +1,7 @@
 """Pages, their revisions, tags, links and talk comments."""
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, String, Table, Text,
+from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +24,14 @@ class HideableMixin:
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+def _initial_hot(context):
+    """A new page's "hot" rank: no votes yet, so only its age counts (see wiki.votes.ranking)."""
+    from ..votes.ranking import hot_score
+
+    created = context.get_current_parameters().get("created_at") or utcnow()
+    return hot_score(0, 0, created)
 
 
 class Tag(Model):
@@ -57,6 +65,10 @@ class Page(Model):
     votes_up: Mapped[int] = mapped_column(Integer, default=0)
     votes_down: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    # ranking, kept with the counts in the same transaction (wiki.votes.ranking): lower bound of
+    # the Wilson score interval ("top") and a time-invariant "hot" score
+    rank_top: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    rank_hot: Mapped[float] = mapped_column(Float, default=_initial_hot, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

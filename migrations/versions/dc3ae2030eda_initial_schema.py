@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0a8754c62cff
+Revision ID: dc3ae2030eda
 Revises: 
-Create Date: 2026-11-22 08:18:06.126816
+Create Date: 2026-11-22 08:28:01.763903
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ import wiki.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0a8754c62cff'
+revision = 'dc3ae2030eda'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -115,6 +115,8 @@ def upgrade():
     sa.Column('votes_up', sa.Integer(), nullable=False),
     sa.Column('votes_down', sa.Integer(), nullable=False),
     sa.Column('comment_count', sa.Integer(), nullable=False),
+    sa.Column('rank_top', sa.Float(), nullable=False),
+    sa.Column('rank_hot', sa.Float(), nullable=False),
     sa.Column('created_at', wiki.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', wiki.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pages_created_by_id_users'), ondelete='SET NULL'),
@@ -129,6 +131,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_pages_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_pages_kind_updated', ['kind', 'updated_at'], unique=False)
         batch_op.create_index('ix_pages_product_kind', ['product_id', 'kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pages_rank_hot'), ['rank_hot'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pages_rank_top'), ['rank_top'], unique=False)
 
     op.create_table('password_resets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -514,6 +518,8 @@ def downgrade():
 
     op.drop_table('password_resets')
     with op.batch_alter_table('pages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pages_rank_top'))
+        batch_op.drop_index(batch_op.f('ix_pages_rank_hot'))
         batch_op.drop_index('ix_pages_product_kind')
         batch_op.drop_index('ix_pages_kind_updated')
         batch_op.drop_index(batch_op.f('ix_pages_kind'))

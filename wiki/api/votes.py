@@ -1,0 +1,81 @@
+"""Votes and ratings in the JSON API."""
+from flask import jsonify
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Product
+from ..pages.services import get_page
+from ..permissions import is_member, requires
+from ..votes import services
+from ..votes.routes import vote_rate_limit
+from .blueprint import bp
+from .common import ApiError, doc, json_body
+
+_COUNTS = {"type": "object", "properties": {"up": {"type": "integer"}, "down": {"type": "integer"},
+                                             "score": {"type": "integer"}}}
+VOTE_STATE = {"type": "object", "properties": {"votes": _COUNTS,
+                                                "my_vote": {"type": "integer", "enum": [-1, 0, 1]}}}
+RATING_STATE = {"type": "object", "properties": {
+    "rating": {"type": "object", "properties": {
+        "average": {"type": ["number", "null"]}, "count": {"type": "integer"},
+        "histogram": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+    "my_stars": {"type": "integer", "minimum": 0, "maximum": 5}}}
+
+
+def _votable_page(slug):
+    page = get_page(slug)
+    if page is None or page.deleted:
+        raise ApiError(404, "not_found", "There is no such page.")
+    return page
+
+
+@bp.route("/pages/<slug>/vote", methods=["PUT"])
+@doc("Vote on a proposal (support/oppose), review or recommendation (helpful/not helpful)",
+     body={"type": "object", "required": ["value"],
+           "properties": {"value": {"type": "integer", "enum": [1, -1]}}},
+     response=VOTE_STATE, auth="required", errors=(400, 401, 403, 404, 415, 429))
+@requires(is_member)
+@vote_rate_limit
+def put_vote(slug):
+    data = json_body(required=("value",))
+    page = _votable_page(slug)
+    services.cast_vote(current_user, page, data["value"])
+    return jsonify(services.vote_state(current_user, page))
+
+
+@bp.route("/pages/<slug>/vote", methods=["DELETE"])
+@doc("Withdraw your vote on a page", response=VOTE_STATE, auth="required",
+     errors=(400, 401, 403, 404, 429))
+@requires(is_member)
+@vote_rate_limit
+def delete_vote(slug):
+    page = _votable_page(slug)
+    services.withdraw_vote(current_user, page)
+    return jsonify(services.vote_state(current_user, page))
+
+
+@bp.route("/products/<slug>/rating", methods=["PUT"])
+@doc("Rate a product from 1 to 5 stars (rating again changes your rating)",
+     body={"type": "object", "required": ["stars"],
+           "properties": {"stars": {"type": "integer", "minimum": 1, "maximum": 5}}},
+     response=RATING_STATE, auth="required", errors=(400, 401, 403, 404, 415, 429))
+@requires(is_member)
+@vote_rate_limit
+def put_rating(slug):
+    data = json_body(required=("stars",))
+    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    if product is None:
+        raise ApiError(404, "not_found", "There is no such product.")
+    services.rate_product(current_user, product, data["stars"])
+    return jsonify(services.rating_state(current_user, product))
+
+
+@bp.route("/products/<slug>/rating", methods=["GET"])
+@doc("A product's rating: average, count and histogram, and your own stars", response=RATING_STATE,
+     auth="optional", errors=(404,))
+def get_rating(slug):
+    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    if product is None:
+        raise ApiError(404, "not_found", "There is no such product.")
+    return jsonify(services.rating_state(current_user, product))

@@ -1,0 +1,1 @@
+"""The proposals board: every feature proposal, ranked hot, top or new, with filters."""

@@ -1,0 +1,254 @@
+"""The rules for votes on pages and star ratings of products.
+
+  cast_vote(actor, page, value)      value 1 or -1; repeating the same vote changes nothing
+  withdraw_vote(actor, page)
+  rate_product(actor, product, stars)  1..5, once per user, changeable
+
+Each runs in one write transaction and commits once: the vote row (unique per user and page) and
+the page's counters and ranks change together, the counters with database-side arithmetic
+(``votes_up = votes_up + 1``), so they always equal the rows (``accounting.counted_votes``). A
+racing insert of the same vote (IntegrityError) or a busy SQLite database is retried.
+"""
+from flask import current_app
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from .. import events, permissions
+from ..database import begin_write
+from ..errors import Conflict, ValidationError
+from ..extensions import db
+from ..models import Page, Product, Rating, User, Vote, utcnow
+from . import accounting
+from .ranking import ranks
+
+VOTABLE_KINDS = ("proposal", "review", "recommendation")
+MAX_ATTEMPTS = 10
+_pages = Page.__table__
+_products = Product.__table__
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+def check_member(actor, doing="vote"):
+    if actor is None or not actor.is_authenticated:
+        raise ValidationError({"_": f"Log in to {doing}."}, status_code=401)
+    if not permissions.is_member(actor):
+        raise ValidationError({"_": f"A banned account cannot {doing}."}, status_code=403)
+
+
+def check_vote_value(value):
+    """1 or -1, as an integer (not a boolean, string or float)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, -1):
+        raise ValidationError({"value": "A vote is 1 (up) or -1 (down)."})
+    return value
+
+
+def check_votable(page):
+    if page is None or page.deleted:
+        raise ValidationError({"_": "There is no such page."}, status_code=404)
+    if page.kind not in VOTABLE_KINDS:
+        raise ValidationError({"_": "Only proposals, reviews and recommendations take votes; "
+                                    f"this page is an {page.kind}."})
+
+
+def check_stars(stars):
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise ValidationError({"stars": "A rating is a whole number of stars from 1 to 5."})
+    return stars
+
+
+def is_votable(page):
+    return page is not None and not page.deleted and page.kind in VOTABLE_KINDS
+
+
+# -- transactions -------------------------------------------------------------------------------
+
+def _is_retryable(error):
+    orig = getattr(error, "orig", None)
+    if "database is locked" in str(orig) or "database table is locked" in str(orig):
+        return True
+    return getattr(orig, "sqlstate", None) in ("40001", "40P01")  # serialization, deadlock
+
+
+def _in_write_transaction(work):
+    """Run ``work()`` and commit; retry it from the start after a racing insert of the same row
+    or a busy database. ``work`` must re-read everything it decides on."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        begin_write()
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except IntegrityError as error:
+            db.session.rollback()
+            if attempt == MAX_ATTEMPTS:
+                raise Conflict({"_": "Someone else changed this at the same moment; try again."}) from error
+        except OperationalError as error:
+            db.session.rollback()
+            if attempt == MAX_ATTEMPTS or not _is_retryable(error):
+                raise
+    raise AssertionError("unreachable")
+
+
+# -- votes --------------------------------------------------------------------------------------
+
+def cast_vote(actor, page, value):
+    """Vote ``value`` (1 or -1) on ``page``. Returns True when something changed."""
+    check_member(actor)
+    value = check_vote_value(value)
+    check_votable(page)
+    return _in_write_transaction(lambda: _set_vote(actor, page, value))
+
+
+def withdraw_vote(actor, page):
+    """Take back the actor's vote on ``page`` (nothing happens when there is none)."""
+    check_member(actor)
+    check_votable(page)
+    return _in_write_transaction(lambda: _set_vote(actor, page, 0))
+
+
+def _set_vote(actor, page, new):
+    user_id, page_id = actor.id, page.id
+    # lock the voter's row for share: a ban committing meanwhile waits for this vote (and then
+    # recounts it away), or this vote sees the ban. Banned users' votes are kept, not counted.
+    counted = not db.session.scalar(
+        select(User.banned).where(User.id == user_id).with_for_update(read=True))
+    row = db.session.execute(
+        select(Vote.id, Vote.value).where(Vote.user_id == user_id, Vote.page_id == page_id)
+        .with_for_update()).first()
+    old = row.value if row else 0
+    if old == new:
+        return False
+    now = utcnow()
+    if row is None:
+        db.session.execute(insert(Vote).values(user_id=user_id, page_id=page_id, value=new,
+                                               created_at=now, updated_at=now))
+    elif new == 0:
+        db.session.execute(delete(Vote).where(Vote.id == row.id))
+    else:
+        db.session.execute(update(Vote).where(Vote.id == row.id).values(value=new, updated_at=now))
+    if counted:
+        _add_to_counts(page_id, up=int(new == 1) - int(old == 1), down=int(new == -1) - int(old == -1))
+        if page in db.session:
+            db.session.expire(page, ["votes_up", "votes_down", "rank_top", "rank_hot"])
+    kind = "vote.withdrawn" if new == 0 else "vote.cast"
+    events.record(kind, actor, page=page, data={"value": new, "previous": old}, public=False)
+    return True
+
+
+def _add_to_counts(page_id, up, down):
+    """``votes_up = votes_up + up`` in the database, then the ranks from the new counts."""
+    new_up, new_down, created_at = db.session.execute(
+        update(_pages).where(_pages.c.id == page_id)
+        .values(votes_up=_pages.c.votes_up + up, votes_down=_pages.c.votes_down + down)
+        .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at)).one()
+    db.session.execute(update(_pages).where(_pages.c.id == page_id)
+                       .values(**ranks(new_up, new_down, created_at)))
+
+
+def vote_counts(page):
+    return {"up": page.votes_up, "down": page.votes_down, "score": page.votes_up - page.votes_down}
+
+
+def my_vote(user, page):
+    """The user's vote on ``page``: 1, -1 or 0 (none, or anonymous)."""
+    if user is None or not user.is_authenticated or page is None:
+        return 0
+    return db.session.scalar(
+        select(Vote.value).where(Vote.user_id == user.id, Vote.page_id == page.id)) or 0
+
+
+def my_votes(user, page_ids):
+    """``{page_id: value}`` for the user's votes on these pages, in one query."""
+    page_ids = list(page_ids)
+    if user is None or not user.is_authenticated or not page_ids:
+        return {}
+    rows = db.session.execute(select(Vote.page_id, Vote.value)
+                              .where(Vote.user_id == user.id, Vote.page_id.in_(page_ids)))
+    return {page_id: value for page_id, value in rows}
+
+
+def vote_state(user, page):
+    """What the API answers after a vote."""
+    return {"votes": vote_counts(page), "my_vote": my_vote(user, page)}
+
+
+# -- bans ---------------------------------------------------------------------------------------
+
+def recount_user_votes(user_id):
+    """Recount every page the user voted on (in page order, so concurrent recounts queue)."""
+    page_ids = sorted(set(db.session.scalars(select(Vote.page_id).where(Vote.user_id == user_id))))
+    for page_id in page_ids:
+        accounting.recount_page(page_id)
+    return page_ids
+
+
+def on_event(event):
+    """A ban stops a user's votes counting, an unban restores them: recount in the same
+    transaction as the ban."""
+    if event.kind in ("moderation.ban", "moderation.unban") and event.target_user is not None:
+        db.session.flush()
+        recount_user_votes(event.target_user.id)
+
+
+# -- ratings ------------------------------------------------------------------------------------
+
+def rate_product(actor, product, stars):
+    """Rate ``product`` 1..5 stars; rating again changes the rating. True when something changed."""
+    check_member(actor, "rate products")
+    stars = check_stars(stars)
+    if product is None:
+        raise ValidationError({"_": "There is no such product."}, status_code=404)
+    return _in_write_transaction(lambda: _set_rating(actor, product, stars))
+
+
+def _set_rating(actor, product, stars):
+    user_id, product_id = actor.id, product.id
+    row = db.session.execute(
+        select(Rating.id, Rating.stars).where(Rating.user_id == user_id, Rating.product_id == product_id)
+        .with_for_update()).first()
+    old = row.stars if row else 0
+    if old == stars:
+        return False
+    now = utcnow()
+    if row is None:
+        db.session.execute(insert(Rating).values(user_id=user_id, product_id=product_id, stars=stars,
+                                                 created_at=now, updated_at=now))
+        change = {"rating_count": _products.c.rating_count + 1,
+                  "rating_sum": _products.c.rating_sum + stars}
+    else:
+        db.session.execute(update(Rating).where(Rating.id == row.id).values(stars=stars, updated_at=now))
+        change = {"rating_sum": _products.c.rating_sum + (stars - old)}
+    db.session.execute(update(_products).where(_products.c.id == product_id).values(**change))
+    if product in db.session:
+        db.session.expire(product, ["rating_count", "rating_sum"])
+    events.record("product.rated", actor, product=product, data={"stars": stars, "previous": old},
+                  public=False)
+    return True
+
+
+def rating_summary(product):
+    """``{"average", "count", "histogram": {"1": n, …, "5": n}}`` (average None without ratings)."""
+    rows = db.session.execute(select(Rating.stars, func.count()).where(Rating.product_id == product.id)
+                              .group_by(Rating.stars))
+    histogram = {str(stars): 0 for stars in range(1, 6)}
+    for stars, count in rows:
+        histogram[str(stars)] = count
+    average = product.rating_average
+    return {"average": round(average, 2) if average is not None else None,
+            "count": product.rating_count, "histogram": histogram}
+
+
+def my_stars(user, product):
+    if user is None or not user.is_authenticated:
+        return 0
+    return db.session.scalar(select(Rating.stars).where(Rating.user_id == user.id,
+                                                        Rating.product_id == product.id)) or 0
+
+
+def rating_state(user, product):
+    return {"rating": rating_summary(product), "my_stars": my_stars(user, product)}
+
+
+def vote_limit():
+    return current_app.config["RATELIMIT_VOTE"]
