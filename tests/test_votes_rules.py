@@ -245,3 +245,27 @@ def test_order_for_top_puts_480_of_500_above_5_of_5(make_proposal):
     new = db.session.scalars(select(Page.title).where(Page.kind == "proposal").order_by(*order_for("new"))).all()
     assert new[0] == "Fresh"
     assert [str(c) for c in order_for("nonsense")] == [str(c) for c in order_for("hot")]
+
+
+def test_an_expired_ban_restores_the_votes_when_the_user_logs_in(app, make_user, moderator, make_proposal):
+    from datetime import timedelta
+
+    from wiki.auth.services import authenticate, ban
+    from wiki.extensions import db
+    from wiki.models import utcnow
+    from wiki.votes.accounting import counted_votes
+    from wiki.votes.services import cast_vote
+
+    from .conftest import PASSWORD
+
+    page = make_proposal("Expiring ban")
+    voter = make_user("shortban")
+    cast_vote(voter, page, 1)
+    ban(moderator, voter, "cool off", until=utcnow() + timedelta(hours=1))
+    db.session.refresh(page)
+    assert (page.votes_up, counted_votes(page.id)) == (0, (0, 0))
+    voter.banned_until = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert authenticate("shortban", PASSWORD).id == voter.id
+    db.session.refresh(page)
+    assert page.votes_up == 1 and counted_votes(page.id) == (1, 0)

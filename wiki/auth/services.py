@@ -103,9 +103,11 @@ def authenticate(username, password):
         until = f" until {user.banned_until:%Y-%m-%d %H:%M} UTC" if user.banned_until else ""
         reason = f" Reason: {user.banned_reason}" if user.banned_reason else ""
         raise ValidationError({"_": f"This account is banned{until}.{reason}"}, status_code=403)
-    if user.banned:  # a ban that has expired
+    if user.banned:  # a ban that has expired: lift it the same way a moderator would
         user.banned = False
         user.banned_until = None
+        events.record("moderation.unban", None, target_user=user,
+                      data={"reason": "the ban expired"}, public=False)
     user.last_login_at = utcnow()
     db.session.commit()
     return user

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: dc3ae2030eda
+Revision ID: a00d3f235f9e
 Revises: 
-Create Date: 2026-11-22 08:28:01.763903
+Create Date: 2026-11-22 08:56:13.400021
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ import wiki.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'dc3ae2030eda'
+revision = 'a00d3f235f9e'
 down_revision = None
 branch_labels = None
 depends_on = None
