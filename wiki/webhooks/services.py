@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .. import permissions
 from ..errors import ValidationError
@@ -89,7 +89,9 @@ def create_webhook(actor, url, secret="", event_kinds=(), product_slug=None):
 
 def delete_webhook(actor, hook):
     _require(actor)
-    db.session.delete(hook)
+    # bulk deletes: the ORM backref would otherwise try to orphan the deliveries
+    db.session.execute(delete(Delivery).where(Delivery.webhook_id == hook.id))
+    db.session.execute(delete(Webhook).where(Webhook.id == hook.id))
     db.session.commit()
 
 
