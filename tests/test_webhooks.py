@@ -48,7 +48,7 @@ def _expected_signature(secret, body):
 
 def test_signed_delivery_reaches_the_receiver(innovator, receiver, make_page, make_user):
     server = receiver()
-    hook = services.create_webhook(innovator, server.url, "s3cret", ["page.edited"])
+    services.create_webhook(innovator, server.url, "s3cret", ["page.edited"])
     page = make_page("Battery tips", kind="review")
     edit_page(make_user("editor"), page, "More text.", "more")
     (delivery,) = _deliveries()  # page.created does not match the filter

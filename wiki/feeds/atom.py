@@ -1,17 +1,17 @@
 """Turning events into an Atom 1.0 document (feedgen) with ETag and Last-Modified."""
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 from flask import current_app, make_response, request
 
 from ..notifications import describe
 
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _aware(value):
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def build(title, alternate_path, events, subtitle=None):

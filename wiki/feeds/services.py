@@ -5,8 +5,17 @@ from sqlalchemy.orm import aliased
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import (STATUSES, Comment, Event, Page, Product, ProposalState, Revision, Tag,
-                      page_tags)
+from ..models import (
+    STATUSES,
+    Comment,
+    Event,
+    Page,
+    Product,
+    ProposalState,
+    Revision,
+    Tag,
+    page_tags,
+)
 
 FEED_SIZE = 50
 CONTENT_KINDS = ("page.created", "page.edited", "page.reverted", "page.restored",

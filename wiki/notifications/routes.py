@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..database import begin_write, page_args
+from ..extensions import db
 from . import describe, services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -23,6 +24,7 @@ def index():
 @login_required
 def follow(notification_id):
     """Open what a notification is about, marking it read on the way."""
+    db.session.commit()  # end the read transaction opened by loading the user, then write
     begin_write()
     note = services.get_own_or_404(current_user, notification_id)
     services.mark_read(current_user, note)

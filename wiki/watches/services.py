@@ -8,8 +8,8 @@ from sqlalchemy import delete, or_, select
 from .. import permissions
 from ..errors import ValidationError
 from ..extensions import db
-from ..templating import endpoint_url
 from ..models import STATUSES, Page, Product, Tag, Watch
+from ..templating import endpoint_url
 
 TARGET_TYPES = ("page", "product", "tag", "status")
 PROPOSAL_EVENT_KINDS = ("proposal.status", "proposal.response", "proposal.merged")

@@ -64,7 +64,7 @@ def post(url, body, headers, timeout):
         except OSError:
             text = ""
         return error.code, text, f"HTTP {error.code}"
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         return None, "", f"No answer within {timeout} s."
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
