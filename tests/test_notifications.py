@@ -153,3 +153,16 @@ def test_api_bad_input(login, customer, client):
     response = api.post("/api/v1/notifications/read", data="{not json", content_type="application/json")
     assert response.status_code == 400
     assert client.get("/api/v1/notifications").status_code == 401
+
+
+def test_merge_notifies_voters_listed_in_the_event(make_user, make_proposal, moderator):
+    folded = make_user("folded")  # voted on both pages: only the target's vote is left
+    source, target = make_proposal("Dark mode"), make_proposal("Night theme")
+    db.session.add(Vote(user_id=folded.id, page_id=target.id, value=1))
+    db.session.commit()
+    events.record("proposal.merged", moderator, page=source,
+                  data={"into": target.slug, "voter_ids": [folded.id, moderator.id, "x", 999999]})
+    db.session.commit()
+    (note,) = _notes(folded)
+    assert note.reason == "vote"
+    assert _notes(moderator) == []

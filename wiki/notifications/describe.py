@@ -44,7 +44,7 @@ def summary(event):
     data = event.data or {}
     if event.revision is not None and not event.revision.hidden and event.revision.summary:
         return event.revision.summary
-    for key in ("note", "summary", "reason"):
+    for key in ("note", "excerpt", "summary", "reason"):
         if isinstance(data.get(key), str) and data[key].strip():
             return data[key].strip()[:300]
     return ""

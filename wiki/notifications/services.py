@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from ..database import paginate
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Event, Notification, Vote, utcnow
+from ..models import Event, Notification, User, Vote, utcnow
 from ..watches.services import PROPOSAL_EVENT_KINDS, watch_reasons
 
 
@@ -23,6 +23,12 @@ def recipients(event):
             Vote.page_id == event.page_id, Vote.merged_from_page_id == event.page_id)))
         for user_id in voters:
             found.setdefault(user_id, "vote")
+        # a merge lists the duplicate's voters: some votes were folded into the target's
+        listed = [i for i in (event.data or {}).get("voter_ids") or ()
+                  if isinstance(i, int) and not isinstance(i, bool)]
+        if listed:
+            for user_id in db.session.scalars(select(User.id).where(User.id.in_(listed))):
+                found.setdefault(user_id, "vote")
     found.pop(event.actor_id, None)
     return found
 
@@ -92,8 +98,6 @@ def mark_all_read(user):
 def undigested():
     """``{user: [notification, ...]}`` of unread, not yet e-mailed notifications of users with an
     e-mail address."""
-    from ..models import User
-
     rows = db.session.execute(
         select(Notification, User).join(User, User.id == Notification.user_id)
         .join(Event, Event.id == Notification.event_id)
