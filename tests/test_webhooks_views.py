@@ -97,3 +97,8 @@ def test_webhook_api_bad_input(admin_client, body, code):
 
 def test_webhook_api_wants_json(admin_client):
     assert admin_client.post("/api/v1/webhooks", data={"url": "https://a.example.com/"}).status_code == 415
+
+
+def test_account_page_links_to_webhooks_for_the_innovation_team(innovator_client, customer_client):
+    assert 'href="/webhooks/"' in innovator_client.get("/account/").get_data(as_text=True)
+    assert 'href="/webhooks/"' not in customer_client.get("/account/").get_data(as_text=True)

@@ -6,9 +6,11 @@ from flask.cli import AppGroup
 
 
 def init_app(app):
-    from .. import events
+    from .. import events, permissions, slots
     from . import services
 
+    slots.register("account.sections", "webhooks/_account.html", order=60,
+                   context=lambda user=None, **_: {} if permissions.can_see_insights(user) else None)
     app.config.setdefault("SITE_URL", "http://127.0.0.1:5000")
     app.config.setdefault("WEBHOOK_TIMEOUT", 5)
     app.config.setdefault("WEBHOOK_MAX_ATTEMPTS", 8)
