@@ -191,3 +191,17 @@ def test_deliver_command_once(runner, innovator, receiver, make_page):
     result = runner.invoke(args=["webhooks", "deliver"])
     assert "delivered 1" in result.output
     assert len(server.requests) == 2
+
+
+def test_a_claimed_delivery_is_not_sent_twice(innovator, make_page):
+    from wiki.webhooks.delivery import _claim
+
+    services.create_webhook(innovator, "https://a.example.com/")
+    make_page("Battery tips")
+    now = utcnow()
+    job = _claim(now, [])
+    assert job is not None  # a worker holds it while it talks to the receiver
+    assert _claim(now, []) is None and deliver_due(now=now) == {
+        "delivered": 0, "retrying": 0, "failed": 0, "gone": 0}
+    (delivery,) = _deliveries()
+    assert delivery.status == "pending" and delivery.next_attempt_at > now
