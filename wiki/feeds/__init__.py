@@ -1,0 +1,8 @@
+"""Atom feeds built from the event stream, discoverable from every page's head."""
+
+
+def init_app(app):
+    from .. import slots
+    from .discovery import head_links
+
+    slots.register("head", "feeds/_head_links.html", context=head_links)

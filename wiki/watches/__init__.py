@@ -1,0 +1,13 @@
+"""Watches: follow pages, products, tags and proposal statuses; managed on /account/."""
+
+
+def init_app(app):
+    from .. import events, slots
+    from . import services, slot_context
+
+    events.subscribe(services.watch_own_page)
+    slots.register("page.actions", "watches/_button.html", context=slot_context.for_page)
+    slots.register("product.header", "watches/_button.html", context=slot_context.for_product)
+    slots.register("tag.header", "watches/_button.html", context=slot_context.for_tag)
+    slots.register("proposals.header", "watches/_status_form.html", context=slot_context.for_statuses)
+    slots.register("account.sections", "watches/_account.html", context=slot_context.for_account)
