@@ -162,6 +162,7 @@ class Seeder:
             value = 1 if self.rnd.random() < 0.88 else -1
             page["up" if value == 1 else "down"] += 1
             self.votes.append((page["id"], user, value))
+        self.votes.sort(key=lambda vote: (vote[1], vote[0]))  # in the unique index's order
         return len(self.votes)
 
     def page_rows(self):
@@ -426,6 +427,9 @@ def main(argv=None):
         print(f"Seeding {db.engine.url.render_as_string(hide_password=True)}", flush=True)
         with db.engine.connect() as conn:
             with conn.begin():
+                if conn.dialect.name == "sqlite":
+                    # index pages stay in memory while a million rows go in (default: 2 MB)
+                    conn.exec_driver_sql("PRAGMA cache_size=-1000000")
                 seeder = Seeder(conn, args, tables)
                 seeder.run()
                 reset_sequences(conn, db.metadata)
