@@ -50,6 +50,7 @@ def build(manifest, cookie, seed=7):
                  "- one\n- two\n\nSee [[{slug}]].\n")
 
     endpoints = [
+        Endpoint("home", "home page", READ, ["/"]),
         Endpoint("page_anon", "anonymous page view", READ, [f"/wiki/{s}" for s in reads]),
         Endpoint("page_user", "logged-in page view", READ, [f"/wiki/{s}" for s in reads],
                  headers={"Cookie": cookie}),
@@ -97,7 +98,7 @@ def lua_spec(endpoint, threads):
     parts = [f"method = {lua_string(endpoint.method)}", f"threads = {int(threads)}",
              f"unique = {'true' if endpoint.unique else 'false'}",
              f"paths = {table(endpoint.paths)}",
-             "headers = {" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}"
+             "headers = {" + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}"
                                        for k, v in endpoint.headers.items()) + "}"]
     if endpoint.bodies:
         parts.append(f"bodies = {table(endpoint.bodies)}")

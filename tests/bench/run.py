@@ -159,6 +159,7 @@ def run_wrk(base, endpoint, args, workdir):
     for line in done.stdout.splitlines():
         if line.startswith("BENCHJSON "):
             result = json.loads(line[len("BENCHJSON "):])
+            result["transfer_bytes"] = result.pop("bytes")  # all answers; "bytes" is one answer
             seconds = result["duration_us"] / 1e6 or 1
             result["rps"] = round(result["requests"] / seconds, 1)
             result["error_count"] = sum(result["errors"].values())
