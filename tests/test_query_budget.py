@@ -4,8 +4,8 @@ Each entry of LIST_VIEWS is one line: the URL (or a function building it from th
 function creating ``n`` more rows that the view shows. The statement count comes from the
 ``X-SQL-Count`` header that ``COUNT_SQL`` turns on (wiki/database.py).
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 

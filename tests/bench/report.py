@@ -2,8 +2,7 @@
 import json
 import os
 import platform
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 READ_P95_MS = 50
 CEILING_SHARE = 0.5
@@ -19,7 +18,7 @@ def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
             entry["ratio_to_ceiling"] = round(entry["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None
     database = database_url.split(":", 1)[0].split("+", 1)[0]
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
         "database": database,

@@ -8,7 +8,17 @@ column added to the models later does not break seeding.
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 
 CHUNK = 5000
 

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.bench import endpoints as endpoint_specs  # noqa: E402
-from tests.bench import report  # noqa: E402
+from tests.bench import endpoints as endpoint_specs
+from tests.bench import report
 
 HERE = Path(__file__).resolve().parent
 SEED_SIZES = ("pages", "products", "users", "votes", "comments", "revisions-per-page", "tokens")
@@ -37,7 +37,7 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 5180)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "5180")))
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
