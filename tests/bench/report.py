@@ -20,7 +20,9 @@ def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version()},
+                    "python": platform.python_version(),
+                    "load_average_at_start": getattr(args, "load_at_start", None),
+                    "load_average_at_end": round(os.getloadavg()[0], 2)},
         "database": database,
         "load": {"tool": "wrk", "connections": args.connections, "threads": args.wrk_threads,
                  "duration_s": args.duration},
@@ -84,7 +86,9 @@ def markdown(data):
     lines = [
         f"# CoWiki benchmark — {data['date']}", "",
         f"- Machine: {data['machine']['cores']} cores, {data['machine']['platform']}, "
-        f"Python {data['machine']['python']}",
+        f"Python {data['machine']['python']}; load average {data['machine']['load_average_at_start']} "
+        f"at the start, {data['machine']['load_average_at_end']} at the end (other work on the "
+        "machine skews the figures; the ceiling ratio less so)",
         f"- Database: {data['database']}",
         f"- Dataset: {sizes['pages']:,} pages across {sizes['products']} products, "
         f"{sizes['revisions']:,} revisions, {sizes['users']:,} users, {sizes['votes']:,} votes, "

@@ -167,6 +167,25 @@ def run_wrk(base, endpoint, args, workdir):
     raise RuntimeError(f"wrk gave no summary:\n{done.stdout}\n{done.stderr}")
 
 
+def routable(instance, database_url, port, specs):
+    """Which endpoints have a route in the app (a 404 from a route that exists is a failure to
+    report, not a missing feature)."""
+    wanted = {e.name: (e.probe_request()[0], e.method) for e in specs}
+    code = (
+        "import json, sys\nfrom werkzeug.exceptions import HTTPException, NotFound, MethodNotAllowed\n"
+        "from wiki import create_app\napp = create_app()\nadapter = app.url_map.bind('localhost')\n"
+        "out = {}\n"
+        "for name, (path, method) in json.loads(sys.argv[1]).items():\n"
+        "    try:\n        adapter.match(path.split('?')[0], method=method); out[name] = True\n"
+        "    except (NotFound, MethodNotAllowed):\n        out[name] = False\n"
+        "    except HTTPException:\n        out[name] = True\n"
+        "print(json.dumps(out))\n")
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(wanted)], cwd=ROOT,
+                          env=run_env(instance, database_url, port), capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def vote_checks(instance, database_url, port):
     """Counters equal to the rows: our own query, and `flask votes check` when it exists."""
     env = run_env(instance, database_url, port)
@@ -197,6 +216,7 @@ def vote_checks(instance, database_url, port):
 
 def main(argv=None):
     args = parse_args(argv)
+    args.load_at_start = round(os.getloadavg()[0], 2)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (make bench installs it with apt-get).")
     instance = Path(tempfile.mkdtemp(prefix="cowiki-bench-"))
@@ -212,6 +232,7 @@ def main(argv=None):
         cookie = log_in(server.base, manifest["login"], manifest["password"])
         home_bytes = probe(server.base, endpoint_specs.Endpoint("home", "home", "read", ["/"]))[1]
         specs = endpoint_specs.build(manifest, cookie)
+        has_route = routable(instance, database_url, args.port, specs)
         for endpoint in specs:
             if only and endpoint.name not in only:
                 continue
@@ -219,9 +240,9 @@ def main(argv=None):
             entry = {"label": endpoint.label, "category": endpoint.category,
                      "method": endpoint.method, "probe_status": status, "bytes": size,
                      "sql_per_request": int(sql) if sql and sql.isdigit() else None}
-            if status in (404, 405):
+            if not has_route.get(endpoint.name, status not in (404, 405)):
                 entry["available"] = False
-                print(f"  {endpoint.label:<24} not available ({status})", flush=True)
+                print(f"  {endpoint.label:<24} not available (no route; {status})", flush=True)
             else:
                 entry["available"] = True
                 entry.update(run_wrk(server.base, endpoint, args, workdir))
