@@ -95,6 +95,7 @@ def markdown(data):
         f"{sizes['comments']:,} comments",
         f"- Seeding: {data['seeding']['seconds']} s (bulk inserts); derived data: "
         f"{data['seeding']['derived'] or 'none'}",
+        "- Seeding steps (s): " + ", ".join(f"{k} {v}" for k, v in data["seeding"]["steps"].items()),
         f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
         f"{data['load']['duration_s']} s per endpoint; server: gunicorn.conf.py defaults",
         f"- Ceiling (bare Flask, {data['ceiling']['bytes']:,} bytes): {data['ceiling']['rps']} req/s, "

@@ -350,20 +350,26 @@ def after_seed(app):
     result = runner.invoke(args=["search", "rebuild"])
     if result.exit_code == 0:
         done["search rebuild"] = round(time.perf_counter() - began, 2)
+    elif "No such command" not in (result.output or ""):
+        print(f"  flask search rebuild failed:\n{result.output}\n{result.exception!r}", flush=True)
     else:
         done.update(_call_first(app, ("wiki.search", "wiki.search.services", "wiki.search.index"),
                                 ("rebuild", "rebuild_index", "reindex")))
-    done.update(_call_first(app, ("wiki.votes", "wiki.votes.services", "wiki.votes.ranking"),
+    done.update(_call_first(app, ("wiki.votes", "wiki.votes.services", "wiki.votes.ranking",
+                                  "wiki.votes.rank", "wiki.votes.accounting"),
                             ("recompute_ranks", "recompute_rankings", "recompute_ranking",
-                             "recompute_all_ranks", "refresh_ranks", "recompute_all")))
+                             "recompute_all_ranks", "refresh_ranks", "recompute_all"),
+                            pattern=r"^(recompute|refresh|rebuild|update)_\w*rank"))
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     return done
 
 
-def _call_first(app, modules, names):
+def _call_first(app, modules, names, pattern=None):
+    """Call the first function found by name (or matching ``pattern``) that takes no arguments."""
     import importlib
     import inspect
+    import re
 
     from wiki.extensions import db
 
@@ -372,7 +378,8 @@ def _call_first(app, modules, names):
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        for name in names:
+        found = [n for n in dir(module) if pattern and re.match(pattern, n)]
+        for name in [*names, *sorted(found)]:
             fn = getattr(module, name, None)
             if not callable(fn):
                 continue
