@@ -50,7 +50,7 @@ def build(manifest, cookie, seed=7):
                  "- one\n- two\n\nSee [[{slug}]].\n")
 
     endpoints = [
-        Endpoint("home", "home page", READ, ["/"]),
+        Endpoint("home", "home page (not a target)", "extra", ["/"]),
         Endpoint("page_anon", "anonymous page view", READ, [f"/wiki/{s}" for s in reads]),
         Endpoint("page_user", "logged-in page view", READ, [f"/wiki/{s}" for s in reads],
                  headers={"Cookie": cookie}),

@@ -96,10 +96,10 @@ def markdown(data):
         f"- Seeding: {data['seeding']['seconds']} s (bulk inserts); derived data: "
         f"{data['seeding']['derived'] or 'none'}",
         "- Seeding steps (s): " + ", ".join(f"{k} {v}" for k, v in data["seeding"]["steps"].items()),
-        f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
-        f"{data['load']['duration_s']} s per endpoint; server: gunicorn.conf.py defaults",
-        f"- Ceiling (bare Flask, {data['ceiling']['bytes']:,} bytes): {data['ceiling']['rps']} req/s, "
-        f"p95 {ms(data['ceiling']['latency_us']['p95'])} ms", "",
+        (f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
+         f"{data['load']['duration_s']} s per endpoint; server: gunicorn.conf.py defaults"),
+        (f"- Ceiling (bare Flask, {data['ceiling']['bytes']:,} bytes): {data['ceiling']['rps']} req/s, "
+         f"p95 {ms(data['ceiling']['latency_us']['p95'])} ms"), "",
         "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | × ceiling | SQL/req |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -111,14 +111,14 @@ def markdown(data):
         lat = entry["latency_us"]
         lines.append(f"| {entry['label']} | {entry['rps']} | {ms(lat['p50'])} | {ms(lat['p95'])} | "
                      f"{ms(lat['p99'])} | {entry['error_count']} | {entry['ratio_to_ceiling']:.2f} | {sql} |")
-    lines += ["", "SQL/req: statements of one extra (cold) request, from X-SQL-Count. Errors: non-2xx/3xx "
-              "answers plus socket errors and timeouts.", "", "## Targets", "",
+    lines += ["", ("SQL/req: statements of one extra (cold) request, from X-SQL-Count. Errors: non-2xx/3xx "
+                   "answers plus socket errors and timeouts."), "", "## Targets", "",
               "| target | result | detail |", "| --- | --- | --- |"]
     for target in data["targets"]:
         lines.append(f"| {target['target']} | **{target['result']}** | {target['detail']} |")
     log = data["server_log"]
-    lines += ["", f"Server log: {log['database_is_locked']} × \"database is locked\", "
-              f"{log['tracebacks']} tracebacks.", ""]
+    lines += ["", (f"Server log: {log['database_is_locked']} × \"database is locked\", "
+                   f"{log['tracebacks']} tracebacks."), ""]
     return "\n".join(lines)
 
 

@@ -155,7 +155,8 @@ def run_wrk(base, endpoint, args, workdir):
     spec.write_text(endpoint_specs.lua_spec(endpoint, args.wrk_threads))
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{args.duration}s",
                "--timeout", "10s", "-s", str(HERE / "bench.lua"), base, "--", str(spec)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120,
+                          check=False)
     for line in done.stdout.splitlines():
         if line.startswith("BENCHJSON "):
             result = json.loads(line[len("BENCHJSON "):])
@@ -201,11 +202,11 @@ def vote_checks(instance, database_url, port):
         "      GROUP BY v.page_id) c ON c.page_id = p.id\n"
         "      WHERE p.votes_up != COALESCE(c.up, 0) OR p.votes_down != COALESCE(c.down, 0)''')))\n")
     ours = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True)
+                          text=True, check=False)
     result = {"mismatched_pages": int(ours.stdout.strip().splitlines()[-1]) if ours.returncode == 0
               else None, "query_error": ours.stderr[-500:] if ours.returncode else None}
     cli = subprocess.run([sys.executable, "-m", "flask", "votes", "check"], cwd=ROOT, env=env,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, check=False)
     if "No such command" in cli.stderr:
         result["flask_votes_check"] = "not available"
     else:

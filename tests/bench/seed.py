@@ -121,14 +121,14 @@ class Seeder:
         kinds = [k for k, w in KIND_WEIGHTS for _ in range(w)]
         statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
         average = max(1.0, self.args.revisions_per_page)
-        spread = max(0, int(round(average)) - 1)
+        spread = max(0, round(average) - 1)
         self.pages, revision_id = [], 1
         for pid in range(1, self.args.pages + 1):
             kind = self.rnd.choice(kinds)
             product = None if kind == "article" else self.rnd.randint(1, self.args.products)
             title = (f"{self.rnd.choice(content.ADJECTIVES).title()} "
                      f"{self.rnd.choice(content.NOUNS)} {kind} {pid}")
-            n = max(1, int(round(self.rnd.uniform(average - spread, average + spread))))
+            n = max(1, round(self.rnd.uniform(average - spread, average + spread)))
             created = self.at(0, 0.9)
             times = sorted(created + (self.now - created) * self.rnd.random() for _ in range(n - 1))
             self.pages.append({
@@ -396,7 +396,7 @@ def _call_first(app, modules, names, pattern=None):
                 try:
                     fn()
                     db.session.commit()
-                except Exception as error:  # a bench must report, not crash, on others' code
+                except Exception as error:  # noqa: BLE001 - report, do not crash, on others' code
                     db.session.rollback()
                     print(f"  {module_name}.{name} failed: {error!r}", flush=True)
                     return {}
