@@ -45,3 +45,14 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# load benchmark: seeds a fresh database, serves with gunicorn.conf.py, drives it with wrk and
+# writes bench-results/report.md and .json. `make bench DATABASE_URL=postgresql://…` runs it on
+# PostgreSQL (that database's tables are dropped first: only a DATABASE_URL given on the make
+# command line is used, never one from the environment). Sizes and duration via BENCH_ARGS,
+# e.g. BENCH_ARGS="--pages 2000 --votes 20000 --duration 3".
+BENCH_DB_ARG = $(if $(filter command line,$(origin DATABASE_URL)),--database-url $(DATABASE_URL))
+
+bench: install
+	sh tests/bench/ensure-wrk.sh
+	$(BIN)/python tests/bench/run.py $(BENCH_DB_ARG) $(BENCH_ARGS)

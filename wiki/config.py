@@ -39,6 +39,7 @@ class Defaults:
     MAIL_PORT = 25
     MAIL_FROM = "cowiki@localhost"
     SITE_NAME = "CoWiki"
+    COUNT_SQL = False  # count SQL statements per request into X-SQL-Count (benchmarks, tests)
     DEFAULT_SEGMENTS = ("Technology constrained", "Technology optimist", "Technology investor")
 
 

@@ -21,6 +21,8 @@ def engine_options(config):
 
 
 def configure_engine(app):
+    if app.config.get("COUNT_SQL"):
+        configure_sql_counting(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri.startswith("sqlite"):
         return
@@ -132,3 +134,33 @@ def get_or_404(model, ident):
     if obj is None:
         abort(404)
     return obj
+
+
+# -- statements per request (benchmarks and the query-budget test) -------------------------------
+
+SQL_COUNT_HEADER = "X-SQL-Count"
+
+
+def configure_sql_counting(app):
+    """Count SQL statements per request and answer them in ``X-SQL-Count`` (``COUNT_SQL=True``)."""
+    from flask import g, has_app_context
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count_statement(_conn, _cursor, _statement, _parameters, _context, _executemany):
+        if has_app_context() and "sql_count" in g:
+            g.sql_count += 1
+
+    def _start_counting():
+        g.sql_count = 0
+
+    # first, so statements made by other before_request functions (API auth) are counted too
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_counting)
+
+    @app.after_request
+    def _report_count(response):
+        if "sql_count" in g:
+            response.headers[SQL_COUNT_HEADER] = str(g.sql_count)
+        return response

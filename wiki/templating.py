@@ -77,6 +77,9 @@ def configure_templating(app):
     app.jinja_env.filters["humanize"] = humanize
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    from .assets import configure_static
+
+    configure_static(app)
 
     @app.context_processor
     def _site():

@@ -1,0 +1,54 @@
+"""gunicorn settings for CoWiki: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Every setting can be changed with an environment variable (GUNICORN_*), so the same file serves
+production, the benchmark (`make bench`) and a laptop.
+"""
+import multiprocessing
+import os
+
+
+def _int(name, default):
+    try:
+        return int(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+
+
+def _flag(name, default):
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+cores = multiprocessing.cpu_count()
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# the classic 2 × cores + 1, capped so a big machine does not open hundreds of DB connections
+workers = _int("GUNICORN_WORKERS", min(2 * cores + 1, 12))
+# a few threads per worker overlap database and network waits (gthread worker)
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# recycle workers now and then so slow leaks cannot grow without bound (0: never)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000) if max_requests else 0
+# load the app once in the master, then fork: faster start, less memory
+preload_app = _flag("GUNICORN_PRELOAD", True)
+# access log to stdout by default; set GUNICORN_ACCESS_LOG="" to switch it off (the benchmark does)
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# behind a reverse proxy on the same host, trust its X-Forwarded-* headers
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    """Database connections made in the master (with preload_app) must not be shared by workers."""
+    try:
+        from wiki.extensions import db
+    except ImportError:
+        return
+    for engines in list(getattr(db, "_app_engines", {}).values()):
+        for engine in list(engines.values()):
+            engine.dispose(close=False)

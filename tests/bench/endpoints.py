@@ -1,0 +1,107 @@
+"""What `make bench` measures: one entry per endpoint, built from the seeder's manifest."""
+import json
+import random
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus
+
+READ, SEARCH, WRITE = "read", "search", "write"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    label: str
+    category: str
+    paths: list
+    method: str = "GET"
+    headers: dict = field(default_factory=dict)
+    bodies: list | None = None
+    auth: list | None = None
+    unique: bool = False  # each item at most once (page saves need a fresh base revision)
+    probe: tuple | None = None  # (path, body, auth) for the single counted request
+
+    def probe_request(self):
+        if self.probe:
+            return self.probe
+        return (self.paths[0], self.bodies[0] if self.bodies else None,
+                self.auth[0] if self.auth else None)
+
+
+def build(manifest, cookie, seed=7):
+    rnd = random.Random(seed)
+    pages = manifest["pages"]
+    reserved, pool = pages[:20], pages[20:] or pages
+    reads = [p["slug"] for p in pool[:5000]]
+    edited = [p["slug"] for p in pool if p["revisions"] >= 2][:5000] or reads
+    proposals = [p["slug"] for p in pool if p["kind"] == "proposal"][:5000] or reads
+    products = manifest["products"]
+    tokens = [f"Bearer {t}" for t in manifest["tokens"]]
+    json_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    common = manifest["common_words"]
+    filtered = [f"{common[0]} kind:proposal", f"{common[1]} kind:review",
+                f"{common[0]} kind:proposal status:planned", f"{common[2]} kind:recommendation"]
+
+    def search(queries):
+        return [f"/search?q={quote_plus(q)}" for q in queries]
+
+    vote_items = [(rnd.choice(pool)["slug"], rnd.choice((1, 1, 1, -1))) for _ in range(20000)]
+    saves = pool[len(pool) // 2:] or pool
+    save_body = ("# Benchmark edit\n\nThe battery and the screen, measured again (edit {n}).\n\n"
+                 "- one\n- two\n\nSee [[{slug}]].\n")
+
+    endpoints = [
+        Endpoint("home", "home page (not a target)", "extra", ["/"]),
+        Endpoint("page_anon", "anonymous page view", READ, [f"/wiki/{s}" for s in reads]),
+        Endpoint("page_user", "logged-in page view", READ, [f"/wiki/{s}" for s in reads],
+                 headers={"Cookie": cookie}),
+        Endpoint("product_hub", "product hub", READ, [f"/products/{s}" for s in products]),
+        Endpoint("proposals_top", "proposals board (top)", READ,
+                 ["/proposals/?sort=top", "/proposals/?sort=top&page=2"]),
+        Endpoint("recent", "recent changes", READ, ["/recent"]),
+        Endpoint("history", "history", READ, [f"/wiki/{s}/history" for s in edited]),
+        Endpoint("diff", "diff", READ, [f"/wiki/{s}/diff?from=1&to=2" for s in edited]),
+        Endpoint("search_common", "search: common word", SEARCH, search(common)),
+        Endpoint("search_rare", "search: rare word", SEARCH, search(manifest["rare_words"])),
+        Endpoint("search_filtered", "search: filtered", SEARCH, search(filtered)),
+        Endpoint("feed_recent", "Atom feed (recent)", READ, ["/feeds/recent.atom"]),
+        Endpoint("vote", "vote (API)", WRITE, [f"/api/v1/pages/{s}/vote" for s, _ in vote_items],
+                 method="PUT", headers=json_headers,
+                 bodies=[json.dumps({"value": v}) for _, v in vote_items], auth=tokens,
+                 probe=(f"/api/v1/pages/{proposals[0]}/vote", json.dumps({"value": 1}),
+                        tokens[0] if tokens else None)),
+        Endpoint("page_save", "page save (API)", WRITE, [f"/api/v1/pages/{p['slug']}" for p in saves],
+                 method="PUT", headers=json_headers, unique=True, auth=tokens,
+                 bodies=[json.dumps({"body": save_body.format(n=i, slug=reserved[0]["slug"]),
+                                     "summary": "bench", "base_revision": p["revisions"]})
+                         for i, p in enumerate(saves)],
+                 probe=(f"/api/v1/pages/{reserved[1]['slug']}",
+                        json.dumps({"body": save_body.format(n="probe", slug=reserved[0]["slug"]),
+                                    "summary": "bench", "base_revision": reserved[1]["revisions"]}),
+                        tokens[0] if tokens else None)),
+    ]
+    return endpoints
+
+
+def lua_string(value):
+    value = str(value)
+    level = "=" * 3
+    while f"]{level}]" in value:
+        level += "="
+    return f"[{level}[{value}]{level}]"
+
+
+def lua_spec(endpoint, threads):
+    """The endpoint as a Lua chunk for bench.lua (read with dofile)."""
+    def table(items):
+        return "{" + ",\n".join(lua_string(i) for i in items) + "}"
+
+    parts = [f"method = {lua_string(endpoint.method)}", f"threads = {int(threads)}",
+             f"unique = {'true' if endpoint.unique else 'false'}",
+             f"paths = {table(endpoint.paths)}",
+             "headers = {" + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}"
+                                       for k, v in endpoint.headers.items()) + "}"]
+    if endpoint.bodies:
+        parts.append(f"bodies = {table(endpoint.bodies)}")
+    if endpoint.auth:
+        parts.append(f"auth = {table(endpoint.auth)}")
+    return "return {\n" + ",\n".join(parts) + "\n}\n"

@@ -1,0 +1,134 @@
+"""The benchmark report: the table, the issue's targets marked pass/fail, as Markdown and JSON."""
+import json
+import os
+import platform
+from datetime import UTC, datetime
+
+READ_P95_MS = 50
+CEILING_SHARE = 0.5
+
+
+def ms(microseconds):
+    return round(microseconds / 1000, 1)
+
+
+def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
+    for entry in results.values():
+        if entry.get("available"):
+            entry["ratio_to_ceiling"] = round(entry["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None
+    database = database_url.split(":", 1)[0].split("+", 1)[0]
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version(),
+                    "load_average_at_start": getattr(args, "load_at_start", None),
+                    "load_average_at_end": round(os.getloadavg()[0], 2)},
+        "database": database,
+        "load": {"tool": "wrk", "connections": args.connections, "threads": args.wrk_threads,
+                 "duration_s": args.duration},
+        "dataset": manifest["sizes"],
+        "seeding": {"seconds": manifest["seconds"], "wall_seconds": manifest.get("wall_seconds"),
+                    "steps": manifest["steps"], "derived": manifest["derived"]},
+        "ceiling": ceiling,
+        "endpoints": results,
+        "votes_check": votes,
+        "server_log": {"database_is_locked": app_log.count("database is locked"),
+                       "tracebacks": app_log.count("Traceback")},
+        "targets": targets(results, ceiling, votes, app_log),
+    }
+
+
+def _verdict(ok):
+    return "pass" if ok else "fail"
+
+
+def targets(results, ceiling, votes, app_log):
+    out = []
+    available = {k: v for k, v in results.items() if v.get("available")}
+
+    def add(name, ok, detail):
+        out.append({"target": name, "result": "n/a" if ok is None else _verdict(ok), "detail": detail})
+
+    page = available.get("page_anon")
+    add(f"anonymous page view ≥ {int(CEILING_SHARE * 100)}% of the bare-Flask ceiling",
+        None if not page else page["ratio_to_ceiling"] >= CEILING_SHARE,
+        f"{page['ratio_to_ceiling']:.0%} of {ceiling['rps']} req/s" if page else "not available")
+    reads = {k: v for k, v in available.items() if v["category"] == "read"}
+    slow = [f"{v['label']} {ms(v['latency_us']['p95'])} ms" for v in reads.values()
+            if ms(v["latency_us"]["p95"]) >= READ_P95_MS]
+    add(f"every read endpoint p95 < {READ_P95_MS} ms at 16 clients", None if not reads else not slow,
+        ", ".join(slow) or f"{len(reads)} endpoints measured")
+    searches = {k: v for k, v in available.items() if v["category"] == "search"}
+    slow = [f"{v['label']} {ms(v['latency_us']['p95'])} ms" for v in searches.values()
+            if ms(v["latency_us"]["p95"]) >= READ_P95_MS]
+    add(f"search p95 < {READ_P95_MS} ms", None if not searches else not slow,
+        ", ".join(slow) or f"{len(searches)} searches measured" if searches else "not available")
+    vote = available.get("vote")
+    exact = votes.get("mismatched_pages") == 0
+    cli = votes.get("flask_votes_check")
+    if isinstance(cli, dict):
+        exact = exact and cli["exit_code"] == 0
+    add(f"vote p95 < {READ_P95_MS} ms with counts still exact",
+        None if not vote else ms(vote["latency_us"]["p95"]) < READ_P95_MS and exact,
+        (f"p95 {ms(vote['latency_us']['p95'])} ms, pages with wrong counters: "
+         f"{votes.get('mismatched_pages')}, flask votes check: "
+         f"{cli if isinstance(cli, str) else cli['exit_code']}") if vote else "not available")
+    errors = sum(v["error_count"] for v in available.values())
+    locked = app_log.count("database is locked")
+    add("no error responses under load (incl. \"database is locked\")",
+        None if not available else errors == 0 and locked == 0,
+        f"{errors} errors, {locked} 'database is locked' in the server log")
+    return out
+
+
+def markdown(data):
+    sizes = data["dataset"]
+    lines = [
+        f"# CoWiki benchmark — {data['date']}", "",
+        f"- Machine: {data['machine']['cores']} cores, {data['machine']['platform']}, "
+        f"Python {data['machine']['python']}; load average {data['machine']['load_average_at_start']} "
+        f"at the start, {data['machine']['load_average_at_end']} at the end (other work on the "
+        "machine skews the figures; the ceiling ratio less so)",
+        f"- Database: {data['database']}",
+        f"- Dataset: {sizes['pages']:,} pages across {sizes['products']} products, "
+        f"{sizes['revisions']:,} revisions, {sizes['users']:,} users, {sizes['votes']:,} votes, "
+        f"{sizes['comments']:,} comments",
+        f"- Seeding: {data['seeding']['seconds']} s (bulk inserts); derived data: "
+        f"{data['seeding']['derived'] or 'none'}",
+        "- Seeding steps (s): " + ", ".join(f"{k} {v}" for k, v in data["seeding"]["steps"].items()),
+        (f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
+         f"{data['load']['duration_s']} s per endpoint; server: gunicorn.conf.py defaults"),
+        (f"- Ceiling (bare Flask, {data['ceiling']['bytes']:,} bytes): {data['ceiling']['rps']} req/s, "
+         f"p95 {ms(data['ceiling']['latency_us']['p95'])} ms"), "",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | × ceiling | SQL/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for entry in data["endpoints"].values():
+        sql = "—" if entry.get("sql_per_request") is None else entry["sql_per_request"]
+        if not entry.get("available"):
+            lines.append(f"| {entry['label']} | not available | | | | | | |")
+            continue
+        lat = entry["latency_us"]
+        lines.append(f"| {entry['label']} | {entry['rps']} | {ms(lat['p50'])} | {ms(lat['p95'])} | "
+                     f"{ms(lat['p99'])} | {entry['error_count']} | {entry['ratio_to_ceiling']:.2f} | {sql} |")
+    lines += ["", ("SQL/req: statements of one extra (cold) request, from X-SQL-Count. Errors: non-2xx/3xx "
+                   "answers plus socket errors and timeouts."), "", "## Targets", "",
+              "| target | result | detail |", "| --- | --- | --- |"]
+    for target in data["targets"]:
+        lines.append(f"| {target['target']} | **{target['result']}** | {target['detail']} |")
+    log = data["server_log"]
+    lines += ["", (f"Server log: {log['database_is_locked']} × \"database is locked\", "
+                   f"{log['tracebacks']} tracebacks."), ""]
+    return "\n".join(lines)
+
+
+def write(data, out):
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = data["date"].replace(":", "").replace("+0000", "Z")
+    name = f"{stamp}-{data['database']}"
+    paths = []
+    for base in (out / name, out / "report"):
+        base.with_suffix(".json").write_text(json.dumps(data, indent=2))
+        base.with_suffix(".md").write_text(markdown(data))
+        paths.append(base.with_suffix(".md"))
+    return paths

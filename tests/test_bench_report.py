@@ -1,0 +1,56 @@
+"""The benchmark report marks the issue's targets pass, fail or n/a from the measurements."""
+from types import SimpleNamespace
+
+from tests.bench import endpoints, report
+
+
+def _entry(category, rps, p95_ms, errors=0, label="x"):
+    return {"label": label, "category": category, "available": True, "rps": rps,
+            "error_count": errors, "bytes": 2000, "sql_per_request": 3,
+            "latency_us": {"p50": 1000, "p90": 2000, "p95": p95_ms * 1000, "p99": 60000}}
+
+
+def _data(results, votes=None, log=""):
+    args = SimpleNamespace(connections=16, wrk_threads=2, duration=3, load_at_start=1.0)
+    manifest = {"sizes": {"pages": 10, "products": 1, "users": 2, "votes": 3, "comments": 4,
+                          "revisions": 20}, "seconds": 1.0, "steps": {"pages": 0.1}, "derived": {}}
+    ceiling = {"rps": 1000.0, "bytes": 2000, "latency_us": {"p95": 5000}}
+    return report.assemble(args, manifest, results, ceiling,
+                           votes or {"mismatched_pages": 0, "flask_votes_check": "not available"},
+                           log, "sqlite:///x.db")
+
+
+def test_targets_pass_when_fast_exact_and_error_free():
+    data = _data({"page_anon": _entry("read", 600, 20), "search_rare": _entry("search", 300, 30),
+                  "vote": _entry("write", 200, 40)})
+    assert {t["result"] for t in data["targets"]} == {"pass"}
+    assert data["endpoints"]["page_anon"]["ratio_to_ceiling"] == 0.6
+    markdown = report.markdown(data)
+    assert "| x | 600 | 1.0 | 20.0 | 60.0 | 0 | 0.60 | 3 |" in markdown
+    assert "**fail**" not in markdown
+
+
+def test_targets_fail_on_slow_reads_errors_locks_and_wrong_counts():
+    data = _data({"page_anon": _entry("read", 300, 80, errors=2), "vote": _entry("write", 200, 10)},
+                 votes={"mismatched_pages": 1, "flask_votes_check": "not available"},
+                 log="sqlite3.OperationalError: database is locked")
+    results = [t["result"] for t in data["targets"]]
+    assert results == ["fail", "fail", "n/a", "fail", "fail"]
+    assert data["server_log"]["database_is_locked"] == 1
+
+
+def test_unavailable_endpoints_are_listed_not_failed():
+    data = _data({"recent": {"label": "recent changes", "category": "read", "available": False,
+                             "sql_per_request": None}})
+    assert {t["result"] for t in data["targets"]} == {"n/a"}
+    assert "| recent changes | not available |" in report.markdown(data)
+
+
+def test_lua_spec_quotes_strings_and_rotates_items():
+    spec = endpoints.Endpoint("v", "vote", "write", ["/a", "/b"], method="PUT",
+                              headers={"Content-Type": "application/json"},
+                              bodies=['{"value": 1}', "]===]"], auth=["Bearer t"])
+    lua = endpoints.lua_spec(spec, 2)
+    assert '[ [===[Content-Type]===] ] = [===[application/json]===]' in lua
+    assert "[====[]===]]====]" in lua  # a body containing the closing bracket gets a longer one
+    assert "threads = 2" in lua and "unique = false" in lua
