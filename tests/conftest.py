@@ -98,6 +98,7 @@ def app(tmp_path, app_config, sqlite_template):
         from wiki.auth.services import ensure_default_segments
 
         ensure_default_segments()
+        db.session.commit()  # end the read transaction, so the test starts with a fresh snapshot
         if app.config["RATELIMIT_ENABLED"]:
             limiter.reset()
         yield app

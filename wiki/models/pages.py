@@ -30,7 +30,8 @@ def _initial_hot(context):
     """A new page's "hot" rank: no votes yet, so only its age counts (see wiki.votes.ranking)."""
     from ..votes.ranking import hot_score
 
-    created = context.get_current_parameters().get("created_at") or utcnow()
+    params = context.get_current_parameters() if context is not None else {}
+    created = params.get("created_at") or utcnow()
     return hot_score(0, 0, created)
 
 
