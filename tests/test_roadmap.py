@@ -13,7 +13,7 @@ def move(actor, page, *path):
 
 
 def column(html, status):
-    section = re.search(rf'data-status="{status}">(.*?)</section>', html, re.S).group(1)
+    section = re.search(rf'data-status="{status}">(.*?)</section>', html, re.DOTALL).group(1)
     return re.findall(r'<h3><a href="/wiki/([^"]+)"', section)
 
 

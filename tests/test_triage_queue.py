@@ -133,7 +133,7 @@ def test_votes_by_segment_one_query(app, make_user, make_proposal, segs):
     vote(make_user("nosegment"), b)
     ids = [a.id, b.id]
     statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    listener = lambda *args: statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         result = queue.votes_by_segment(ids)

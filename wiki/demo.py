@@ -42,6 +42,6 @@ def seed_demo(force=False):
 
 
 # The triage step gives proposals from earlier steps their statuses; keep it last.
-from .triage.demo import triage_demo  # noqa: E402
+from .triage.demo import triage_demo
 
 DEMO_STEPS.append(triage_demo)

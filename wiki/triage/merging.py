@@ -172,5 +172,13 @@ def _parse(value):
     return datetime.fromisoformat(value)
 
 
-__all__ = ["merge", "unmerge", "active_merge", "restore_votes", "check_merge", "duplicate_chain",
-           "merges_of", "Forbidden"]
+__all__ = [
+    "Forbidden",
+    "active_merge",
+    "check_merge",
+    "duplicate_chain",
+    "merge",
+    "merges_of",
+    "restore_votes",
+    "unmerge",
+]

@@ -8,8 +8,18 @@ from sqlalchemy import case, exists, func, select
 
 from ..database import Pagination
 from ..extensions import db
-from ..models import (OPEN_STATUSES, STATUSES, Page, Product, ProposalState, Segment, Tag, User,
-                      Vote, page_tags)
+from ..models import (
+    OPEN_STATUSES,
+    STATUSES,
+    Page,
+    Product,
+    ProposalState,
+    Segment,
+    Tag,
+    User,
+    Vote,
+    page_tags,
+)
 
 SORTS = {"attention": "Needs attention", "votes": "Votes", "wilson": "Wilson score",
          "age": "Oldest", "activity": "Last activity"}
@@ -144,7 +154,7 @@ def suggested_duplicates(page, limit=3):
 
         found = similar_proposals(page.title, exclude_page_id=page.id, limit=limit) or []
         return [item for item in found if _slug_of(item) and _slug_of(item) != page.slug][:limit]
-    except Exception:  # noqa: BLE001 - suggestions are optional; never break the queue
+    except Exception:
         current_app.logger.debug("similar_proposals unavailable", exc_info=True)
         return []
 

@@ -10,7 +10,15 @@ from sqlalchemy import select
 from .. import events, permissions
 from ..errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import IMPACTS, InternalNote, Page, ProposalState, StatusChange, User, utcnow
+from ..models import (
+    IMPACTS,
+    InternalNote,
+    Page,
+    ProposalState,
+    StatusChange,
+    User,
+    utcnow,
+)
 from . import workflow
 
 MAX_NOTE = 5000
