@@ -90,6 +90,7 @@ def test_queue_filters_and_counts(innovator_client, innovator, make_user, make_p
     assert sorted(listed("status=all")) == sorted([a.slug, b.slug, c.slug])
     assert listed("assignee=indira") == [b.slug]
     assert listed("assignee=none") == [a.slug]
+    assert listed("assignee=me") == [b.slug]
     assert listed("tag=battery") == [a.slug]
     assert listed(f"segment={segs[1].slug}") == [b.slug]
     assert listed(f"segment={segs[0].slug}") == []

@@ -31,6 +31,8 @@ def _back(page):
 @requires(can_triage)
 def index():
     filters = queue.Filters.from_args(request.args)
+    if filters.assignee == "me":
+        filters.assignee = current_user.username
     if not can_see_insights(current_user):  # analytics filters are for the innovation team
         filters.segment, filters.lead = "", False
     for message in filters.errors:
