@@ -157,3 +157,13 @@ def test_profile_shows_proposals_and_lead_breakdown(client, make_user, make_prop
     html = client.get("/people/thinker").get_data(as_text=True)
     assert "Thinker idea" in html and "Lead score: 0" in html
     assert "Edits kept by later revisions" in html
+
+
+def test_stale_merge_form_is_409(moderator_client, innovator, proposal):
+    services.change_status(innovator, proposal, "under_review")
+    response = moderator_client.post(f"/triage/{proposal.slug}/merge",
+                                     data={"into": "other-idea", "expected_status": "new"})
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert proposal.proposal.status == "under_review"
+    assert db.session.scalars(select(Merge)).all() == []
