@@ -39,3 +39,9 @@ def seed_demo(force=False):
         step(users)
     db.session.commit()
     return True
+
+
+# The triage step gives proposals from earlier steps their statuses; keep it last.
+from .triage.demo import triage_demo
+
+DEMO_STEPS.append(triage_demo)

@@ -1,0 +1,1 @@
+"""Administration: customer segments and users' roles (admins only)."""

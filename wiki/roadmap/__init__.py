@@ -1,0 +1,1 @@
+"""The public roadmap: planned, in progress and recently shipped proposals."""
