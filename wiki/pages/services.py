@@ -9,6 +9,8 @@ This is the contract other areas build on:
   add_comment(actor, page, body, parent=None) -> Comment
   visible_revision(page, user) / get_page(slug) / get_page_or_404(slug)
 """
+from functools import wraps
+
 from flask import abort, current_app
 from sqlalchemy import delete, select
 
@@ -37,6 +39,20 @@ class EditConflict(Conflict):
         self.theirs = theirs
         self.mine = mine
         self.extra = {"current_revision": current_revision}
+
+
+def atomic(fn):
+    """A service either commits everything it did or, when it raises, leaves nothing behind."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return wrapper
 
 
 def get_page(slug):
@@ -103,6 +119,7 @@ def clean_summary(summary):
     return summary
 
 
+@atomic
 def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     if not permissions.can_create(actor):
         abort(403)
@@ -150,6 +167,7 @@ def get_revision(page, number):
                                                     Revision.number == number))
 
 
+@atomic
 def edit_page(actor, page, body, summary="", base_revision=None, tags=None):
     """Save a new revision. Returns it, or None when neither the text nor the tags changed.
 
@@ -196,6 +214,7 @@ def edit_page(actor, page, body, summary="", base_revision=None, tags=None):
     return revision
 
 
+@atomic
 def revert_page(actor, page, number):
     """Make a new revision equal to revision ``number``. None when the text is already that."""
     if not permissions.can_edit(actor, page):
@@ -219,6 +238,7 @@ def revert_page(actor, page, number):
 MAX_COMMENT_BYTES = 20000
 
 
+@atomic
 def add_comment(actor, page, body, parent=None):
     """A talk comment (Markdown, sanitized like pages). Replies to a reply join its thread, so
     threads stay one level deep."""

@@ -38,7 +38,7 @@ def hub(slug):
             sort = "new"
         items = paginate(services.product_pages(product, kind, sort),
                          page=_int_arg(f"{kind}_page"), per_page=HUB_PER_PAGE)
-        lists.append({"kind": kind, "sort": sort, "items": items})
+        lists.append({"kind": kind, "sort": sort, "pages": items})
     return render_template("products/hub.html", product=product, lists=lists,
                            sorts=list(services.SORTS), tags=services.product_tags(product))
 
