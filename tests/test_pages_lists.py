@@ -88,7 +88,7 @@ def queries_for(client, url):
 
 
 LIST_URLS = ["/recent", "/tags/battery", "/products/acme-phone", "/wiki/p0/history", "/wiki/p0/talk",
-             "/products/", "/", "/wiki/p0"]
+             "/products/", "/", "/wiki/p0", "/wiki/p0/links"]
 
 
 def test_list_views_use_a_fixed_number_of_queries(client, make_page, make_user, product):

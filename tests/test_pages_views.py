@@ -131,6 +131,7 @@ def test_links_table_follows_the_current_revision_and_red_links_turn_blue(custom
     assert 'class="wikilink" href="/wiki/battery-tips"' in page.current_revision.html
     html = customer_client.get("/wiki/battery-tips").get_data(as_text=True)
     assert 'id="links-here"' in html and "/wiki/hub" in html
+    assert "/wiki/hub" in customer_client.get("/wiki/battery-tips/links").get_data(as_text=True)
     customer_client.post(f"/wiki/{page.slug}/edit", data={"body": "Only [[Setup]].", "base_revision": 1})
     assert links() == ["setup"]
 

@@ -36,6 +36,8 @@ def test_product_names_are_checked(admin, product):
         create_product(admin, "x" * 121)
     with pytest.raises(Conflict):
         create_product(admin, "acme phone")
+    with pytest.raises(ValidationError):
+        create_product(admin, "New")  # /products/new is the form
     other = create_product(admin, "Other")
     with pytest.raises(Conflict):
         update_product(admin, other, "Acme Phone")

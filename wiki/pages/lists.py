@@ -33,3 +33,12 @@ def tag(tag):
         abort(404)
     pages = paginate(queries.tagged_pages(name))
     return render_template("pages/tag.html", tag=name, pages=pages)
+
+
+@bp.route("/wiki/<slug>/links")
+def links_here(slug):
+    """Every page whose current revision links here."""
+    from . import services
+
+    page = services.get_page_or_404(slug)
+    return render_template("pages/links_here.html", page=page, pages=queries.links_here(page, limit=1000))

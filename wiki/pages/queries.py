@@ -54,6 +54,7 @@ def links_here(page, limit=100):
     return list(db.session.scalars(
         select(Page).join(Link, Link.from_page_id == Page.id)
         .where(Link.to_slug == page.slug, Page.deleted.is_(False), Page.id != page.id)
+        .options(selectinload(Page.tags), selectinload(Page.proposal))
         .order_by(Page.title).limit(limit)))
 
 

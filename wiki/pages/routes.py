@@ -11,7 +11,7 @@ from ..forms import attach_errors
 from ..models import KINDS, PRODUCT_KINDS
 from ..text import slugify
 from . import queries, services
-from .forms import EditForm, NewPageForm
+from .forms import EditForm, NewPageForm, choices
 
 bp = Blueprint("pages", __name__)
 
@@ -72,7 +72,8 @@ def new():
     if not permissions.can_create(current_user):
         return deny()
     form = NewPageForm()
-    form.product.choices = [("", "— no product —")] + [(p.slug, p.name) for p in queries.products()]
+    form.product.choices = choices([("", "— no product —")]
+                                   + [(p.slug, p.name) for p in queries.products()])
     if request.method == "GET":
         kind = request.args.get("kind")
         form.kind.data = kind if kind in KINDS else "article"

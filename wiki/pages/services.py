@@ -151,6 +151,13 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     return page
 
 
+def _lock(page):
+    """Reload the page under a row lock (PostgreSQL), so concurrent saves number revisions one
+    after the other; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    db.session.execute(select(Page.id).where(Page.id == page.id).with_for_update())
+    db.session.expire(page, ["current_revision_id", "revision_count", "current_revision"])
+
+
 def visible_revision(page, user):
     """The revision ``user`` may read: the current one, or for readers who cannot see hidden
     revisions, the latest one that is not hidden (None when every revision is hidden)."""
@@ -179,6 +186,7 @@ def edit_page(actor, page, body, summary="", base_revision=None, tags=None):
         abort(403)
     body = check_body(body)
     summary = clean_summary(summary)
+    _lock(page)
     theirs = visible_revision(page, actor)
     merged = False
     if base_revision is not None and theirs is not None:
@@ -219,6 +227,7 @@ def revert_page(actor, page, number):
     """Make a new revision equal to revision ``number``. None when the text is already that."""
     if not permissions.can_edit(actor, page):
         abort(403)
+    _lock(page)
     target = get_revision(page, number)
     if target is None or (target.hidden and not permissions.can_see_hidden(actor)):
         raise ValidationError({"revision": f"There is no revision {number} to revert to."},
@@ -259,7 +268,7 @@ def add_comment(actor, page, body, parent=None):
     comment = Comment(page=page, parent=parent, author_id=actor.id, source=body, html=html,
                       created_at=utcnow())
     db.session.add(comment)
-    page.comment_count = (page.comment_count or 0) + 1
+    page.comment_count = Page.comment_count + 1  # in SQL, so concurrent comments all count
     db.session.flush()
     events.record("comment.created", actor, page=page, comment=comment)
     db.session.commit()

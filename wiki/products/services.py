@@ -9,6 +9,7 @@ from ..models import Page, Product, Tag, page_tags
 from ..text import has_control_chars, slugify
 
 MAX_NAME = 120
+RESERVED_SLUGS = {"new"}  # /products/new is the create form
 MAX_DESCRIPTION = 5000
 SORTS = {
     "new": (Page.created_at.desc(), Page.id.desc()),
@@ -55,6 +56,8 @@ def create_product(actor, name, description=""):
         abort(403)
     name, description = _clean(name, description)
     slug = slugify(name, max_length=80)
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"name": f"“{name}” is reserved; choose another name."})
     if _name_taken(name) or get_product(slug) is not None:
         raise Conflict({"name": "A product with that name exists already."})
     product = Product(slug=slug, name=name, description=description)
