@@ -13,6 +13,7 @@ from functools import wraps
 
 from flask import abort, current_app
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import events, permissions
 from ..errors import Conflict, ValidationError
@@ -140,9 +141,11 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     db.session.add(page)
     if kind == "proposal":
         page.proposal = ProposalState(status="new", status_changed_at=now, last_activity_at=now)
+    try:
+        db.session.flush()  # so links to the new slug render blue, the page's own included
+    except IntegrityError:  # someone created the same title a moment ago (atomic rolls back)
+        raise Conflict({"title": "A page with that title exists already."}) from None
     set_tags(page, tags)
-    db.session.flush()
-    db.session.flush()  # so links to the new slug render blue, the page's own included
     revision = _add_revision(actor, page, body, clean_summary(summary) or "Created the page")
     revision.merged = False
     refresh_links_to(slug)
