@@ -178,3 +178,27 @@ def test_protected_pages_are_edited_only_by_moderators(customer_client, moderato
     assert moderator_client.post("/wiki/rules/edit", data={"body": "Be kind, always.",
                                                            "base_revision": 1}).status_code == 302
     assert page.revision_count == 2
+
+
+@pytest.mark.parametrize("slot, url", [
+    ("pages.new_form", "/new?kind=proposal"),
+    ("revision.actions", "/wiki/slotted/history"),
+    ("comment.actions", "/wiki/slotted/talk"),
+    ("tag.header", "/tags/fun"),
+    ("home.sections", "/"),
+])
+def test_list_and_form_slots_are_rendered(customer_client, customer, make_page, slot, url):
+    from wiki import slots
+    from wiki.pages.services import add_comment
+
+    page = make_page("Slotted", tags=["fun"])
+    add_comment(customer, page, "hello")
+    marker = f"SLOT-{slot}"
+    slots._slots.setdefault(slot, []).append((99, "pages/_preview.html", lambda **_: {"html": marker}))
+    try:
+        html = customer_client.get(url).get_data(as_text=True)
+    finally:
+        slots._slots[slot] = [e for e in slots._slots[slot] if e[0] != 99]
+    assert marker in html
+    if slot == "pages.new_form":
+        assert html.index('id="title"') < html.index(marker) < html.index('id="kind"')
