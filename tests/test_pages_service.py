@@ -27,3 +27,31 @@ def test_bad_titles_are_refused(make_page):
     for title in ("   ", "x" * 201, "a/b", "nul\x00"):
         with pytest.raises(ValidationError):
             make_page(title)
+
+
+def test_a_title_taken_in_a_race_is_a_conflict_not_a_crash(make_page, make_user, monkeypatch):
+    from wiki.extensions import db
+    from wiki.models import Page
+    from wiki.pages import services
+
+    make_page("Raced")
+    monkeypatch.setattr(services, "get_page", lambda slug: None)  # the check ran before the insert
+    with pytest.raises(Conflict):
+        services.create_page(make_user("racer"), "Raced", "article", "text")
+    assert db.session.query(Page).count() == 1
+
+
+def test_comment_count_and_links_are_kept(make_page, make_user):
+    from sqlalchemy import select
+
+    from wiki.extensions import db
+    from wiki.models import Link
+    from wiki.pages.services import add_comment
+
+    page = make_page("Counted", body="[[Other]]")
+    user = make_user("talker")
+    add_comment(user, page, "one")
+    add_comment(user, page, "two")
+    db.session.refresh(page)
+    assert page.comment_count == 2
+    assert list(db.session.scalars(select(Link.to_slug))) == ["other"]

@@ -4,9 +4,11 @@ Rendering happens once, when a revision or comment is saved; views show the stor
 """
 import re
 import unicodedata
+from functools import partial
 import xml.etree.ElementTree as etree
 
 import bleach
+from bleach.linkifier import LinkifyFilter
 from bleach.css_sanitizer import CSSSanitizer
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -81,31 +83,73 @@ class _WikiLinkExtension(Extension):
                                    "cowiki_wikilink", 175)
 
 
-_NEST_RE = re.compile(r"^[ \t]*(?:(?:[>*+-]|\d{1,9}[.)])[ \t]*)+")
+# A block marker opens one level: a quote ">", or a list item ("-", "*", "+", "1.") followed by
+# a space. Runs of "-" or "*" without spaces are rules and heading underlines, not nesting.
+_MARKER_RE = re.compile(r"[ \t]{0,3}(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]{0,30})\b[^<>]*?(/?)>")
+_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                        "param", "source", "track", "wbr"})
+
+
+def _block_depth(line):
+    depth = pos = 0
+    while True:
+        match = _MARKER_RE.match(line, pos)
+        if not match:
+            return depth
+        depth += 1
+        pos = match.end()
+
+
+def _bracket_depth(source):
+    """``(deepest, unclosed)``: the deepest *matched* nesting of [] or () (unmatched openers such
+    as ":(" do not count), and the most openers left unclosed in one block, which make the link
+    parser search ahead again and again."""
+    deepest = unclosed = 0
+    for opener, closer in ("[]", "()"):
+        for block in source.split("\n\n"):
+            opens = []
+            for ch in block:
+                if ch == opener:
+                    opens.append(ch)
+                elif ch == closer and opens:
+                    deepest = max(deepest, len(opens))
+                    opens.pop()
+            unclosed = max(unclosed, len(opens))
+    return deepest, unclosed
+
+
+def _tag_depth(source):
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG_RE.findall(source):
+        if name.lower() in _VOID_TAGS or self_closing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def check_nesting(source, limit):
-    """Refuse Markdown nested deeper than ``limit`` levels (quotes, lists, brackets)."""
+    """Refuse Markdown nested deeper than ``limit`` levels (quotes, lists, indentation, brackets,
+    raw HTML), before the parser spends time or stack on it."""
     for line in source.splitlines():
-        match = _NEST_RE.match(line)
-        if match and len(re.findall(r"[>*+-]|\d+[.)]", match.group(0))) > limit:
+        if _block_depth(line) > limit:
             raise RenderError(f"The text is nested more than {limit} levels deep.")
         leading = len(line) - len(line.lstrip(" \t"))
         if leading > limit * 4 * 2:
             raise RenderError(f"The text is indented more than {limit} levels deep.")
-    depth = max_depth = 0
-    for ch in source:
-        if ch in "[(":
-            depth += 1
-            max_depth = max(max_depth, depth)
-        elif ch in "])" and depth:
-            depth -= 1
-    if max_depth > limit * 5:
+    deepest, unclosed = _bracket_depth(source)
+    if deepest > limit * 5:
         raise RenderError(f"The text nests brackets more than {limit * 5} levels deep.")
+    if unclosed > limit * 10:
+        raise RenderError(f"A paragraph leaves more than {limit * 10} brackets unclosed.")
+    if _tag_depth(source) > limit * 5:
+        raise RenderError(f"The text nests HTML tags more than {limit * 5} levels deep.")
 
 
 def _set_link_rel(attrs, new=False):
-    href = attrs.get((None, "href"), "")
+    """Outside links get ``rel="nofollow ugc noopener"``; on-site links carry no rel."""
+    href = attrs.get((None, "href"), "").strip().lower()
     if href.startswith(("http://", "https://", "//")):
         attrs[(None, "rel")] = "nofollow ugc noopener"
     else:
@@ -114,14 +158,14 @@ def _set_link_rel(attrs, new=False):
 
 
 def clean_html(html):
-    """Sanitize HTML with the allow-lists; outside links get ``rel="nofollow ugc"``."""
-    cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                             protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True,
-                             css_sanitizer=CSS_SANITIZER,
-                             filters=[])
-    cleaned = cleaner.clean(html)
-    return bleach.linkify(cleaned, callbacks=[_set_link_rel], skip_tags={"pre", "code"},
-                          parse_email=False)
+    """Sanitize HTML with the allow-lists, then linkify bare URLs, in one html5lib pass; outside
+    links get ``rel="nofollow ugc"``."""
+    cleaner = bleach.Cleaner(
+        tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True,
+        strip_comments=True, css_sanitizer=CSS_SANITIZER,
+        filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"},
+                         parse_email=False)])
+    return cleaner.clean(html)
 
 
 def normalise_source(source):

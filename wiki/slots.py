@@ -6,7 +6,8 @@ An area registers a template for a slot in its ``init_app``::
 
 and a shared template renders every registration in order with ``{{ render_slot("page.actions",
 page=page) }}``. Slots in use: page.top, page.header, page.actions, page.aside, page.footer,
-product.header, product.aside, home.sections, account.sections, profile.sections, triage.row.
+product.header, product.aside, home.sections, account.sections, profile.sections, triage.row,
+tag.header, pages.new_form, revision.actions, comment.actions.
 """
 from flask import render_template
 from markupsafe import Markup

@@ -2,21 +2,58 @@
 
 This is the contract other areas build on:
   create_page(actor, title, kind, body, product=None, summary="", tags=()) -> Page
-  edit_page(actor, page, body, summary="", base_revision=None) -> Revision | None
-  get_page(slug) / get_page_or_404(slug)
+  edit_page(actor, page, body, summary="", base_revision=None, tags=None) -> Revision | None
+      (the revision's ``merged`` attribute is True when a stale edit was merged three-way;
+      overlapping edits raise EditConflict)
+  revert_page(actor, page, number) -> Revision | None
+  add_comment(actor, page, body, parent=None) -> Comment
+  visible_revision(page, user) / get_page(slug) / get_page_or_404(slug)
 """
+from functools import wraps
+
 from flask import abort, current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import events, permissions
 from ..errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import KINDS, PRODUCT_KINDS, Page, ProposalState, Revision, Tag, utcnow
+from ..models import (KINDS, PRODUCT_KINDS, Comment, Link, Page, ProposalState, Revision, Tag,
+                      utcnow)
 from ..rendering import RenderError, render
 from ..text import has_control_chars, slugify
+from .diffing import merge3
 
 MAX_TITLE = 200
 MAX_SUMMARY = 300
+MAX_TAGS = 10
+
+
+class EditConflict(Conflict):
+    """Someone saved the page after the author started, touching the same lines. Carries what a
+    conflict page needs: the current revision number, its text, and the author's own text."""
+
+    def __init__(self, current_revision, theirs, mine):
+        super().__init__({"_": "Someone else changed the same part of this page since you started "
+                               "editing. Your text is kept below: merge it and save again."})
+        self.current_revision = current_revision
+        self.theirs = theirs
+        self.mine = mine
+        self.extra = {"current_revision": current_revision}
+
+
+def atomic(fn):
+    """A service either commits everything it did or, when it raises, leaves nothing behind."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return wrapper
 
 
 def get_page(slug):
@@ -60,15 +97,20 @@ def check_body(body):
         raise ValidationError({"body": f"The text is larger than {limit // 1024} KB."}, status_code=413)
     if "\x00" in body:
         raise ValidationError({"body": "The text contains a NUL character."})
-    return body
+    return body.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def render_source(source):
     try:
-        return render(source, exists=lambda slug: get_page(slug) is not None,
+        return render(source, exists=_page_exists,
                       nesting_limit=current_app.config["MAX_MARKDOWN_NESTING"])
     except RenderError as error:
         raise ValidationError({"body": str(error)}) from error
+
+
+def _page_exists(slug):
+    page = db.session.scalar(select(Page.id).where(Page.slug == slug, Page.deleted.is_(False)))
+    return page is not None
 
 
 def clean_summary(summary):
@@ -78,6 +120,7 @@ def clean_summary(summary):
     return summary
 
 
+@atomic
 def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     if not permissions.can_create(actor):
         abort(403)
@@ -98,32 +141,145 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     db.session.add(page)
     if kind == "proposal":
         page.proposal = ProposalState(status="new", status_changed_at=now, last_activity_at=now)
+    try:
+        db.session.flush()  # so links to the new slug render blue, the page's own included
+    except IntegrityError:  # someone created the same title a moment ago (atomic rolls back)
+        raise Conflict({"title": "A page with that title exists already."}) from None
     set_tags(page, tags)
-    db.session.flush()
     revision = _add_revision(actor, page, body, clean_summary(summary) or "Created the page")
+    revision.merged = False
+    refresh_links_to(slug)
     events.record("page.created", actor, page=page, revision=revision)
     db.session.commit()
     return page
 
 
-def edit_page(actor, page, body, summary="", base_revision=None):
-    """Save a new revision. Returns it, or None when the text is unchanged."""
+def _lock(page):
+    """Reload the page under a row lock (PostgreSQL), so concurrent saves number revisions one
+    after the other; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    db.session.execute(select(Page.id).where(Page.id == page.id).with_for_update())
+    db.session.expire(page, ["current_revision_id", "revision_count", "current_revision"])
+
+
+def visible_revision(page, user):
+    """The revision ``user`` may read: the current one, or for readers who cannot see hidden
+    revisions, the latest one that is not hidden (None when every revision is hidden)."""
+    current = page.current_revision
+    if current is None or not current.hidden or permissions.can_see_hidden(user):
+        return current
+    return db.session.scalar(
+        select(Revision).where(Revision.page_id == page.id, Revision.hidden.is_(False))
+        .order_by(Revision.number.desc()).limit(1))
+
+
+def get_revision(page, number):
+    return db.session.scalar(select(Revision).where(Revision.page_id == page.id,
+                                                    Revision.number == number))
+
+
+@atomic
+def edit_page(actor, page, body, summary="", base_revision=None, tags=None):
+    """Save a new revision. Returns it, or None when neither the text nor the tags changed.
+
+    ``base_revision`` is the number the author started from. When others saved since, edits that
+    do not overlap are merged three-way (the returned revision has ``merged = True``); overlapping
+    ones raise :class:`EditConflict`. Hidden revisions count only for those who can see them.
+    """
     if not permissions.can_edit(actor, page):
         abort(403)
     body = check_body(body)
-    current = page.current_revision
-    if base_revision is not None and current is not None and int(base_revision) != current.number:
-        raise Conflict({"_": "Someone else saved this page since you started editing."})
-    if current is not None and current.source == body:
+    summary = clean_summary(summary)
+    _lock(page)
+    theirs = visible_revision(page, actor)
+    merged = False
+    if base_revision is not None and theirs is not None:
+        try:
+            base_number = int(base_revision)
+        except (TypeError, ValueError):
+            raise ValidationError({"base_revision": "The revision you started from is unknown."}) from None
+        if base_number != theirs.number:
+            base = get_revision(page, base_number)
+            if base is None or base_number > theirs.number:
+                raise ValidationError({"base_revision": "The revision you started from is unknown."})
+            text, clean = merge3(base.source, body, theirs.source)
+            if not clean:
+                raise EditConflict(theirs.number, theirs.source, body)
+            merged = text != body
+            body = check_body(text)
+    tags_changed = tags is not None and _tag_names(tags) != [t.name for t in page.tags]
+    if tags_changed:
+        set_tags(page, tags)
+    if theirs is not None and theirs.source == body:
+        if tags_changed:
+            page.updated_at = utcnow()
+            events.record("page.tagged", actor, page=page, data={"tags": [t.name for t in page.tags]})
+            db.session.commit()
         return None
-    revision = _add_revision(actor, page, body, clean_summary(summary))
-    events.record("page.edited", actor, page=page, revision=revision)
+    if not body.strip():
+        raise ValidationError({"body": "A page cannot be emptied; write something."})
+    revision = _add_revision(actor, page, body, summary)
+    revision.merged = merged
+    events.record("page.edited", actor, page=page, revision=revision,
+                  data={"merged": True} if merged else None)
     db.session.commit()
     return revision
 
 
-def _add_revision(actor, page, body, summary):
+@atomic
+def revert_page(actor, page, number):
+    """Make a new revision equal to revision ``number``. None when the text is already that."""
+    if not permissions.can_edit(actor, page):
+        abort(403)
+    _lock(page)
+    target = get_revision(page, number)
+    if target is None or (target.hidden and not permissions.can_see_hidden(actor)):
+        raise ValidationError({"revision": f"There is no revision {number} to revert to."},
+                              status_code=404)
+    current = page.current_revision
+    if current is not None and current.source == target.source:
+        return None
+    revision = _add_revision(actor, page, target.source, f"Reverted to revision {target.number}")
+    revision.reverted_to = target.number
+    revision.merged = False
+    events.record("page.reverted", actor, page=page, revision=revision,
+                  data={"reverted_to": target.number})
+    db.session.commit()
+    return revision
+
+
+MAX_COMMENT_BYTES = 20000
+
+
+@atomic
+def add_comment(actor, page, body, parent=None):
+    """A talk comment (Markdown, sanitized like pages). Replies to a reply join its thread, so
+    threads stay one level deep."""
+    if not permissions.can_comment(actor, page):
+        abort(403)
+    body = check_body(body)
+    if len(body.encode("utf-8")) > MAX_COMMENT_BYTES:
+        raise ValidationError({"body": f"A comment has at most {MAX_COMMENT_BYTES // 1000} KB."},
+                              status_code=413)
+    if not body.strip():
+        raise ValidationError({"body": "Write a comment first."})
+    if parent is not None:
+        if parent.page_id != page.id:
+            raise ValidationError({"parent": "You can only reply to a comment on this page."})
+        if parent.parent_id is not None:
+            parent = parent.parent
     html, _links = render_source(body)
+    comment = Comment(page=page, parent=parent, author_id=actor.id, source=body, html=html,
+                      created_at=utcnow())
+    db.session.add(comment)
+    page.comment_count = Page.comment_count + 1  # in SQL, so concurrent comments all count
+    db.session.flush()
+    events.record("comment.created", actor, page=page, comment=comment)
+    db.session.commit()
+    return comment
+
+
+def _add_revision(actor, page, body, summary):
+    html, links = render_source(body)
     previous = page.current_revision
     number = page.revision_count + 1
     size = len(body.encode("utf-8"))
@@ -135,16 +291,43 @@ def _add_revision(actor, page, body, summary):
     page.current_revision_id = revision.id
     page.revision_count = number
     page.updated_at = revision.created_at
+    set_links(page, links)
     return revision
 
 
-def set_tags(page, names):
+def set_links(page, slugs):
+    """Keep the link table equal to the wiki links of the page's current revision."""
+    db.session.execute(delete(Link).where(Link.from_page_id == page.id))
+    db.session.add_all(Link(from_page_id=page.id, to_slug=slug[:220]) for slug in sorted(set(slugs)))
+
+
+def refresh_links_to(slug):
+    """Re-render the current revisions of pages linking to ``slug``, so red links turn blue."""
+    revisions = db.session.scalars(
+        select(Revision).join(Page, Page.current_revision_id == Revision.id)
+        .join(Link, Link.from_page_id == Page.id).where(Link.to_slug == slug))
+    for revision in revisions:
+        try:
+            revision.html, _links = render_source(revision.source)
+        except ValidationError:  # written under an older, looser renderer: keep its HTML
+            continue
+
+
+def _tag_names(names):
+    if isinstance(names, str):
+        names = names.split(",")
     cleaned = []
     for name in names or ():
         tag = slugify(str(name), max_length=40)
         if tag and tag not in cleaned:
             cleaned.append(tag)
-    if len(cleaned) > 10:
-        raise ValidationError({"tags": "A page has at most 10 tags."})
+    return sorted(cleaned)
+
+
+def set_tags(page, names):
+    """Set a page's tags from names (a list, or one comma-separated string)."""
+    cleaned = _tag_names(names)
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError({"tags": f"A page has at most {MAX_TAGS} tags."})
     existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(cleaned)))}
     page.tags = [existing.get(name) or Tag(name=name) for name in cleaned]

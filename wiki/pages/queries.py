@@ -1,0 +1,92 @@
+"""Read-side queries for the wiki views: recent changes, links, tags, history, talk.
+
+Every list loads what its template shows in a fixed number of queries (no N+1).
+"""
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
+
+from .. import permissions
+from ..extensions import db
+from ..models import Comment, Event, Link, Page, Product, Revision, Tag, page_tags
+
+# event kinds shown in recent changes, and the names of the filter
+RECENT_TYPES = {
+    "created": ("page.created",),
+    "edited": ("page.edited", "page.tagged"),
+    "reverted": ("page.reverted",),
+    "comments": ("comment.created",),
+}
+RECENT_KINDS = tuple(kind for kinds in RECENT_TYPES.values() for kind in kinds)
+
+
+def recent_changes(user, kind=None, product=None, change_type=None):
+    """A select of change events, newest first, filtered by page kind, product and change type."""
+    kinds = RECENT_TYPES.get(change_type, RECENT_KINDS)
+    stmt = (select(Event).join(Page, Page.id == Event.page_id)
+            .where(Event.kind.in_(kinds), Event.public.is_(True))
+            .options(joinedload(Event.actor), joinedload(Event.page).selectinload(Page.proposal),
+                     joinedload(Event.revision).load_only(
+                         Revision.id, Revision.number, Revision.summary, Revision.hidden,
+                         Revision.size_delta, Revision.reverted_to),
+                     joinedload(Event.comment).load_only(Comment.id, Comment.hidden,
+                                                         Comment.parent_id))
+            .order_by(Event.created_at.desc(), Event.id.desc()))
+    if not permissions.can_see_hidden(user):
+        stmt = stmt.where(Page.deleted.is_(False))
+    if kind:
+        stmt = stmt.where(Page.kind == kind)
+    if product is not None:
+        stmt = stmt.where(Event.product_id == product.id)
+    return stmt
+
+
+def history(page):
+    return (select(Revision).where(Revision.page_id == page.id)
+            .options(joinedload(Revision.author),
+                     load_only(Revision.id, Revision.number, Revision.summary, Revision.hidden,
+                               Revision.size, Revision.size_delta, Revision.created_at,
+                               Revision.reverted_to, Revision.author_id, Revision.page_id,
+                               Revision.hidden_reason))
+            .order_by(Revision.number.desc()))
+
+
+def links_here(page, limit=100):
+    return list(db.session.scalars(
+        select(Page).join(Link, Link.from_page_id == Page.id)
+        .where(Link.to_slug == page.slug, Page.deleted.is_(False), Page.id != page.id)
+        .options(selectinload(Page.tags), selectinload(Page.proposal))
+        .order_by(Page.title).limit(limit)))
+
+
+def talk_threads(page):
+    """A select of the top-level comments, newest thread last, with replies and authors loaded."""
+    return (select(Comment).where(Comment.page_id == page.id, Comment.parent_id.is_(None))
+            .options(joinedload(Comment.author),
+                     selectinload(Comment.replies).joinedload(Comment.author))
+            .order_by(Comment.created_at, Comment.id))
+
+
+def tagged_pages(tag_name):
+    return (select(Page).join(page_tags, page_tags.c.page_id == Page.id)
+            .join(Tag, Tag.id == page_tags.c.tag_id)
+            .where(Tag.name == tag_name, Page.deleted.is_(False))
+            .options(selectinload(Page.tags), selectinload(Page.proposal))
+            .order_by(Page.updated_at.desc(), Page.id.desc()))
+
+
+def tag_counts():
+    """``[(name, count)]`` of every tag on visible pages, by name."""
+    return list(db.session.execute(
+        select(Tag.name, func.count(Page.id)).join(page_tags, page_tags.c.tag_id == Tag.id)
+        .join(Page, Page.id == page_tags.c.page_id).where(Page.deleted.is_(False))
+        .group_by(Tag.name).order_by(Tag.name)))
+
+
+def products():
+    return list(db.session.scalars(select(Product).order_by(Product.name)))
+
+
+def get_product(slug):
+    if not slug:
+        return None
+    return db.session.scalar(select(Product).where(Product.slug == slug))
