@@ -6,14 +6,16 @@ from ..models import STATUSES
 
 def head_links(**_):
     links = [("Recent changes", url_for("feeds.recent"))]
-    slug = (request.view_args or {}).get("slug")
+    view_args = request.view_args or {}
+    slug = view_args.get("slug")
     endpoint = request.endpoint
     if slug and endpoint == "pages.view":
         links.append(("History of this page", url_for("feeds.page_history", slug=slug)))
     elif slug and endpoint == "products.hub":
         links.append(("This product", url_for("feeds.product", slug=slug)))
-    elif slug and endpoint == "pages.tag":
-        links.append((f"Tag {slug}", url_for("feeds.tag", tag=slug)))
+    elif endpoint == "pages.tag" and view_args.get("tag"):
+        tag = view_args["tag"]
+        links.append((f"Tag {tag}", url_for("feeds.tag", tag=tag)))
     elif endpoint == "proposals.index":
         status = request.args.get("status")
         args = {"status": status} if status in STATUSES else {}

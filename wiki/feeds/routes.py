@@ -24,7 +24,7 @@ def product(slug):
 @bp.route("/feeds/tags/<tag>.atom")
 def tag(tag):
     found = services.tag_or_404(tag)
-    alternate = endpoint_url("pages.tag", slug=found.name) or f"/search?q=tag:{quote(found.name)}"
+    alternate = endpoint_url("pages.tag", tag=found.name) or f"/search?q=tag:{quote(found.name)}"
     return atom.respond(f"Tag {found.name}", alternate,
                         services.for_tag(found))
 

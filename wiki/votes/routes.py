@@ -23,7 +23,7 @@ def page_url(slug):
 
 
 def product_url(slug):
-    return endpoint_url("products.view", slug=slug) or f"/products/{slug}"
+    return endpoint_url("products.hub", slug=slug) or f"/products/{slug}"
 
 
 def _back(default):

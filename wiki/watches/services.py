@@ -96,7 +96,7 @@ def _describe(row):
         if product is not None:
             return f"Product: {product.name}", f"/products/{product.slug}"
     if row.target_type == "tag":
-        return f"Tag: {row.target_key}", endpoint_url("pages.tag", slug=row.target_key)
+        return f"Tag: {row.target_key}", endpoint_url("pages.tag", tag=row.target_key)
     if row.target_type == "status":
         return (f"Proposals that become {row.target_key.replace('_', ' ')}",
                 endpoint_url("proposals.index", status=row.target_key))
