@@ -1,9 +1,8 @@
 """Register, log in, log out."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationError
-from ..extensions import limiter
 from ..forms import attach_errors
 from ..security import safe_next
 from . import services
@@ -12,18 +11,8 @@ from .forms import LoginForm, RegisterForm
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit():
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _register_limit():
-    return current_app.config["RATELIMIT_REGISTER"]
-
-
-def _addr():
-    from flask_limiter.util import get_remote_address
-
-    return get_remote_address()
+# Log-in and registration limits (RATELIMIT_LOGIN, RATELIMIT_REGISTER) are applied by
+# wiki/ratelimits.py with every other abuse limit.
 
 
 def start_session(user, remember=False):
@@ -34,7 +23,6 @@ def start_session(user, remember=False):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"], key_func=_addr)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -59,7 +47,6 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_addr)
 def login():
     form = LoginForm()
     if request.method == "GET":
