@@ -6,7 +6,8 @@ from ..errors import ValidationError
 from ..forms import attach_errors
 from ..security import safe_next
 from . import services
-from .forms import LoginForm, RegisterForm
+from . import reset as resets
+from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -80,3 +81,36 @@ def logout():
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
 
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        resets.request_reset(form.email.data, lambda token: url_for(
+            "auth.reset_password", token=token, _external=True))
+        flash("If that address belongs to an account, we have sent it a link to reset the "
+              "password. Check your mail.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    if resets.valid_reset(token) is None:
+        flash(resets.INVALID, "error")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            if form.password.data != form.confirm.data:
+                raise ValidationError({"confirm": "The two passwords differ."})
+            resets.reset_password(token, form.password.data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Your password is changed and every session has ended. Log in with it now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 400 if form.is_submitted() else 200
