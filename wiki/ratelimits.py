@@ -11,6 +11,7 @@ Endpoints are found by name (``ENDPOINTS``) and, for the JSON API, by method and
 (``API_RULES``), so endpoints added later are covered without touching this file. Missing
 endpoints are skipped.
 """
+import functools
 import re
 import threading
 import time
@@ -91,8 +92,10 @@ def retry_message():
             f"Try again in {seconds} second{'s' if seconds != 1 else ''}.")
 
 
+@functools.lru_cache(maxsize=None)
 def decorators(name):
-    """The two limits for a category, as decorators: per account and per address."""
+    """The two limits for a category, as decorators: per account and per address. Made once per
+    process, so an app built again (tests) does not stack a second copy onto the limiter."""
     return (
         limiter.shared_limit(lambda: limit_value(name), scope=f"{name}", key_func=user_key,
                              methods=WRITE_METHODS, error_message=retry_message),
