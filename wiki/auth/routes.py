@@ -76,6 +76,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # a copy of the session cookie (stolen, or left in a shared browser) must not outlive log-out:
+    # client-side sessions end only when the account's session version moves on
+    services.end_other_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
