@@ -334,3 +334,17 @@ def test_flag_slots_render_for_members_only(app, customer, moderator, make_page)
         login_user(moderator)
         html = str(render_slot("page.actions", page=page))
         assert "Report" in html and "Protect page" in html and "csrf_token" in html
+
+
+def test_profile_shows_moderator_tools_and_rolls_back(moderator_client, customer_client, make_user,
+                                                      make_page, customer):
+    vandal = make_user("profilevandal")
+    page = make_page("Profile rollback", body="good")
+    edit_page(vandal, page, "bad")
+    html = moderator_client.get("/people/profilevandal").get_data(as_text=True)
+    assert "Roll back every page" in html and "Ban profilevandal" in html
+    assert "Roll back every page" not in customer_client.get("/people/profilevandal").get_data(as_text=True)
+    response = moderator_client.post(f"/moderation/users/{vandal.id}/rollback",
+                                     data={"reason": "vandalism", "next": "/people/profilevandal"})
+    assert response.status_code == 302 and response.location.endswith("/people/profilevandal")
+    assert page.current_revision.source == "good"
