@@ -348,3 +348,12 @@ def test_profile_shows_moderator_tools_and_rolls_back(moderator_client, customer
                                      data={"reason": "vandalism", "next": "/people/profilevandal"})
     assert response.status_code == 302 and response.location.endswith("/people/profilevandal")
     assert page.current_revision.source == "good"
+
+
+def test_is_visible_to(make_page, customer, moderator):
+    page = make_page("Visible")
+    comment = make_comment(page, customer)
+    services.hide_comment(moderator, comment, "rude")
+    assert not services.is_visible_to(comment, customer) and not services.is_visible_to(comment, None)
+    assert services.is_visible_to(comment, moderator)
+    assert services.is_visible_to(page.current_revision, customer)

@@ -122,3 +122,13 @@ def test_limit_value_reads_configuration(app, make_user):
         app.config["NEW_ACCOUNT_DAYS"] = 0
         assert ratelimits.limit_value("flag") == "3 per minute"
         assert ratelimits.limit_value("edit") == ratelimits.CATEGORIES["edit"][0]
+
+
+def test_login_attempts_on_one_account_are_limited_across_addresses(app, client, customer):
+    app.config["RATELIMIT_LOGIN"] = "2 per minute"
+    statuses = [client.post("/auth/login", data={"username": "Casey", "password": "wrong"},
+                            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(3)]
+    assert statuses == [400, 400, 429]
+    other = client.post("/auth/login", data={"username": "someone", "password": "wrong"},
+                        environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 400

@@ -81,6 +81,13 @@ def user_key():
     return f"addr:{get_remote_address()}"
 
 
+def login_name_key():
+    """Log-in attempts also count per account name, so guessing one account's password from
+    many addresses is limited too."""
+    name = (request.form.get("username") or "").strip().casefold()[:64]
+    return f"login:{name}" if name else address_key()
+
+
 def address_key():
     return f"addr:{get_remote_address()}"
 
@@ -97,7 +104,8 @@ def decorators(name):
     """The two limits for a category, as decorators: per account and per address. Made once per
     process, so an app built again (tests) does not stack a second copy onto the limiter."""
     return (
-        limiter.shared_limit(lambda: limit_value(name), scope=f"{name}", key_func=user_key,
+        limiter.shared_limit(lambda: limit_value(name), scope=f"{name}",
+                             key_func=login_name_key if name == "login" else user_key,
                              methods=WRITE_METHODS, error_message=retry_message),
         limiter.shared_limit(lambda: limit_value(name, "address"), scope=f"{name}-address",
                              key_func=address_key, methods=WRITE_METHODS, error_message=retry_message),

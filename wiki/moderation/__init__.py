@@ -7,7 +7,7 @@ def init_app(app):
     from ..ratelimits import init_ratelimits
     from .demo import demo_flags
     from .routes import slot_context
-    from .services import DEFAULTS, visible_revision
+    from .services import DEFAULTS, is_visible_to, visible_revision
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -37,6 +37,7 @@ def init_app(app):
     slots.register("profile.sections", "moderation/_profile_tools.html", context=_profile_context, order=90)
     # the page view asks which revision a reader may see: {{ visible_revision(page, current_user) }}
     app.jinja_env.globals["visible_revision"] = visible_revision
+    app.jinja_env.globals["is_visible_to"] = is_visible_to
     if demo_flags not in DEMO_STEPS:
         DEMO_STEPS.append(demo_flags)
     init_ratelimits(app)

@@ -67,6 +67,12 @@ def visible_revision(page, user):
         .order_by(Revision.number.desc()).limit(1))
 
 
+def is_visible_to(item, user):
+    """Whether a revision or comment's text may be shown to ``user`` (hidden ones only to
+    moderators). Lists, diffs, feeds, search and the API use this or filter ``hidden``."""
+    return not item.hidden or permissions.can_see_hidden(user)
+
+
 # -- flags -------------------------------------------------------------------------------------
 
 def get_target(target_type, target_id):
