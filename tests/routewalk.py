@@ -28,7 +28,7 @@ def fixture_values(world):
 def value_for(rule, name, world):
     converter = rule._converters.get(name)
     if isinstance(converter, AnyConverter):
-        return sorted(converter.items)[0]
+        return min(converter.items)
     if "/products/" in rule.rule and name == "slug" and world.get("product"):
         return world["product"].slug
     values = fixture_values(world)
@@ -41,7 +41,7 @@ def url_for_rule(rule, world):
     path = rule.rule
     for name in rule.arguments:
         value = str(value_for(rule, name, world))
-        path = re.sub(r"<(?:[^<>:]+:)?" + re.escape(name) + r">", lambda _m: value, path)
+        path = re.sub(r"<(?:[^<>:]+:)?" + re.escape(name) + r">", lambda _m, value=value: value, path)
     return path
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from wiki.errors import Conflict, ValidationError
 from wiki.extensions import db
-from wiki.models import Comment, Event, Flag, Revision, utcnow
+from wiki.models import Comment, Event, Flag, utcnow
 from wiki.moderation import services
 from wiki.pages.services import edit_page
 from wiki.rendering import render

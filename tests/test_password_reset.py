@@ -128,7 +128,9 @@ def test_without_mail_server_the_message_is_logged(app, client, member):
     import logging
 
     class Collect(logging.Handler):
-        records = []
+        def __init__(self, level):
+            super().__init__(level)
+            self.records = []
 
         def emit(self, record):
             self.records.append(record.getMessage())

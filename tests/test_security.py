@@ -138,8 +138,8 @@ def test_moderation_writes_are_refused_to_other_roles(clients, world):
 
 # -- (c) headers and inline script ---------------------------------------------------------------
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
-EVENT_ATTR = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+EVENT_ATTR = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 
 
 def test_security_headers_on_pages_errors_and_api(client):

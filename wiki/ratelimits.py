@@ -99,7 +99,7 @@ def retry_message():
             f"Try again in {seconds} second{'s' if seconds != 1 else ''}.")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def decorators(name):
     """The two limits for a category, as decorators: per account and per address. Made once per
     process, so an app built again (tests) does not stack a second copy onto the limiter."""

@@ -5,8 +5,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import ValidationError
 from ..forms import attach_errors
 from ..security import safe_next
-from . import services
 from . import reset as resets
+from . import services
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -28,7 +28,7 @@ def init_app(app):
     def _profile_context(person, **_values):
         from flask_login import current_user
 
-        from ..permissions import can_moderate, has_role, STAFF_ROLES
+        from ..permissions import STAFF_ROLES, can_moderate, has_role
 
         if not can_moderate(current_user) or person.id == current_user.id or has_role(person, *STAFF_ROLES):
             return None

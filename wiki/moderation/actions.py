@@ -1,7 +1,7 @@
 """Moderator actions on content and people. Each records a ``moderation.*`` event (not public,
 with the reason in its data) and commits once; the ``_``-prefixed helpers do the work without
 committing so ``services.resolve`` can combine them in one transaction."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -153,7 +153,7 @@ def parse_until(value):
         except ValueError as exc:
             raise ValidationError({"until": "Give the end of the ban as YYYY-MM-DD."}) from exc
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     if value <= utcnow():
         raise ValidationError({"until": "The end of a ban must be in the future."})
     return value
@@ -190,7 +190,7 @@ def rollback_user(actor, user, since=None, reason=""):
     _require_moderator(actor)
     reason = _clean_reason(reason, required=False) or f"Rolled back edits by {user.username}"
     if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
+        since = since.replace(tzinfo=UTC)
     pages = db.session.scalars(
         select(Page).join(Revision, Revision.id == Page.current_revision_id)
         .where(Revision.author_id == user.id).order_by(Page.id)).all()

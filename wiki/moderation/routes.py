@@ -1,5 +1,5 @@
 """Moderation: the flag queue, moderator actions and the moderation log."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -86,8 +86,7 @@ def resolve():
 def act(target_type, target_id, action):
     model, actions = CONTENT_ACTIONS[target_type]
     if action not in actions:
-        return render_template("errors/error.html", code=404, title="Not Found",
-                               message="No such moderation action."), 404
+        abort(404, description=f"There is no moderation action {action!r} for a {target_type}.")
     obj = get_or_404(model, target_id)
     service, message = actions[action]
     try:

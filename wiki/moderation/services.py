@@ -17,10 +17,25 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import FLAG_REASONS, Comment, Event, Flag, Page, Revision, User, utcnow
 from ..text import has_control_chars
-from .actions import (MAX_REASON, _clean_reason, _delete_page, _hide, _require_moderator,  # noqa: F401
-                      _unhide, ban_user, delete_page, hide_comment, hide_revision, protect_page,
-                      restore_page, rollback_user, unban_user, unhide_comment, unhide_revision,
-                      unprotect_page)
+from .actions import (  # noqa: F401
+    MAX_REASON,
+    _clean_reason,
+    _delete_page,
+    _hide,
+    _require_moderator,
+    _unhide,
+    ban_user,
+    delete_page,
+    hide_comment,
+    hide_revision,
+    protect_page,
+    restore_page,
+    rollback_user,
+    unban_user,
+    unhide_comment,
+    unhide_revision,
+    unprotect_page,
+)
 
 TARGET_TYPES = ("page", "revision", "comment")
 ACTIONS = ("dismiss", "hide", "delete", "ban")
