@@ -357,3 +357,18 @@ def test_is_visible_to(make_page, customer, moderator):
     assert not services.is_visible_to(comment, customer) and not services.is_visible_to(comment, None)
     assert services.is_visible_to(comment, moderator)
     assert services.is_visible_to(page.current_revision, customer)
+
+
+def test_demo_step_leaves_open_flags_and_copes_with_a_second_run(make_user, make_page, customer):
+    from wiki.moderation.demo import demo_flags
+
+    users = {"carol": make_user("carol"), "dave": make_user("dave")}
+    demo_flags(users)  # no pages yet: nothing to flag, no error
+    assert services.open_flags() == []
+    first, _second = make_page("Demo one"), make_page("Demo two")
+    make_comment(first, customer)
+    demo_flags(users)
+    demo_flags(users)
+    groups = services.open_flags()
+    assert {g["target_type"] for g in groups} == {"page", "revision", "comment"}
+    assert sum(len(g["flags"]) for g in groups) == 3

@@ -22,6 +22,9 @@ ROLE_TABLE = [
     (r"^/(api/v1/)?moderation\b", {"moderator", "admin"}),
     (r"^/api/v1/flags\b", {"moderator", "admin"}),  # listing flags (creating one is a POST)
     (r"^/(api/v1/)?admin\b", {"admin"}),
+    # impact, internal notes, analytics and lead customers: innovation and admin only
+    (r"^/(api/v1/)?triage/(analytics|insights|leads|lead-customers)\b", {"innovation", "admin"}),
+    (r"/(internal|notes)(/|$)", {"innovation", "admin"}),
     (r"^/(api/v1/)?triage\b", {"moderator", "innovation", "admin"}),
     (r"^/(api/v1/)?(webhooks|insights|analytics)\b", {"innovation", "admin"}),
     (r"^/(account|notifications|watches|new)\b", MEMBERS),
