@@ -138,11 +138,13 @@ def test_without_mail_server_the_message_is_logged(app, client, member):
     app.config["MAIL_SERVER"] = None
     handler = Collect(level=logging.INFO)
     app.logger.addHandler(handler)
-    old_level = app.logger.level
+    old_level, old_disabled = app.logger.level, app.logger.disabled
     app.logger.setLevel(logging.INFO)
+    app.logger.disabled = False  # Alembic's fileConfig (migration tests) disables existing loggers
     try:
         client.post("/auth/reset", data={"email": "resetter@example.com"})
     finally:
         app.logger.removeHandler(handler)
         app.logger.setLevel(old_level)
+        app.logger.disabled = old_disabled
     assert any("/auth/reset/" in message for message in handler.records)
