@@ -372,3 +372,19 @@ def test_demo_step_leaves_open_flags_and_copes_with_a_second_run(make_user, make
     groups = services.open_flags()
     assert {g["target_type"] for g in groups} == {"page", "revision", "comment"}
     assert sum(len(g["flags"]) for g in groups) == 3
+
+
+def test_rollback_skips_hidden_revisions_and_ban_refuses_staff(make_page, make_user, moderator, customer):
+    spammer, vandal = make_user("spammer"), make_user("vandal2")
+    page = make_page("Layers", body="clean")
+    spam = edit_page(spammer, page, "spam link")
+    services.hide_revision(moderator, spam, "spam")
+    edit_page(vandal, page, "vandalism")
+    services.rollback_user(moderator, vandal)
+    assert page.current_revision.source == "clean"
+    staff_page = make_page("Staff page", author=moderator)
+    services.flag(customer, "page", staff_page.id, "spam")
+    with pytest.raises(ValidationError, match="Staff"):
+        services.resolve(moderator, ("page", staff_page.id), "ban", "no")
+    db.session.rollback()
+    assert not db.session.get(type(staff_page), staff_page.id).deleted

@@ -201,7 +201,7 @@ def rollback_user(actor, user, since=None, reason=""):
         target = None
         for revision in revisions:
             by_user = revision.author_id == user.id and (since is None or revision.created_at >= since)
-            if not by_user:
+            if not by_user and not revision.hidden:  # never bring hidden text back
                 target = revision
                 break
         if target is not None and target.number == revisions[0].number:

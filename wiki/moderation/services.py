@@ -216,6 +216,12 @@ def resolve(actor, flag_or_target, action, note=""):
     if not flags:
         raise Conflict({"_": "There are no open flags on that; someone resolved them already."})
     reason = note or "Resolved flags: " + ", ".join(sorted({f.reason for f in flags}))
+    author = _author_of(target_type, obj) if action == "ban" else None
+    if action == "ban":
+        if author is None:
+            raise ValidationError({"action": "That content has no author to ban."})
+        if permissions.has_role(author, *permissions.STAFF_ROLES):
+            raise ValidationError({"action": "Staff accounts cannot be banned from here."})
     if action == "dismiss":
         if _was_autohidden(target_type, obj):
             _unhide(actor, target_type, obj, "Flags dismissed")
@@ -236,11 +242,6 @@ def resolve(actor, flag_or_target, action, note=""):
                   comment=obj if target_type == "comment" else None,
                   data={"reason": reason, "action": action, "flags": len(flags)}, public=False)
     if action == "ban":
-        author = _author_of(target_type, obj)
-        if author is None:
-            raise ValidationError({"action": "That content has no author to ban."})
-        if permissions.has_role(author, *permissions.STAFF_ROLES):
-            raise ValidationError({"action": "Staff accounts cannot be banned from here."})
         accounts.ban(actor, author, reason)  # records moderation.ban and commits everything
         return flags
     db.session.commit()
