@@ -10,3 +10,13 @@ def attach_errors(form, error):
             target.errors = list(target.errors) + [message]
         else:
             flash(message, "error")
+
+
+def no_control_chars(form, field):
+    """WTForms validator: refuse NUL, escape sequences and other control characters."""
+    from wtforms.validators import ValidationError as FieldError
+
+    from .text import has_control_chars
+
+    if field.data and has_control_chars(field.data):
+        raise FieldError("This cannot contain control characters.")

@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import no_control_chars
+
 
 class SegmentForm(FlaskForm):
     segment = SelectField("Customer segment", coerce=str, validate_choice=False,
@@ -9,7 +11,7 @@ class SegmentForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    bio = TextAreaField("About you", validators=[Length(max=2000)],
+    bio = TextAreaField("About you", validators=[Length(max=2000), no_control_chars],
                         description="Plain text shown on your profile page.")
 
 

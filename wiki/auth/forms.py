@@ -18,3 +18,14 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device")
     next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)],
+                       description="The address on your account. We send a link to choose a new password.")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)],
+                             description="At least 10 characters.")
+    confirm = PasswordField("Repeat the new password", validators=[DataRequired(), Length(max=200)])

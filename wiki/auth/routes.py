@@ -1,29 +1,19 @@
 """Register, log in, log out."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationError
-from ..extensions import limiter
 from ..forms import attach_errors
 from ..security import safe_next
+from . import reset as resets
 from . import services
-from .forms import LoginForm, RegisterForm
+from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit():
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _register_limit():
-    return current_app.config["RATELIMIT_REGISTER"]
-
-
-def _addr():
-    from flask_limiter.util import get_remote_address
-
-    return get_remote_address()
+# Log-in and registration limits (RATELIMIT_LOGIN, RATELIMIT_REGISTER) are applied by
+# wiki/ratelimits.py with every other abuse limit.
 
 
 def start_session(user, remember=False):
@@ -34,7 +24,6 @@ def start_session(user, remember=False):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"], key_func=_addr)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -59,7 +48,6 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_addr)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -88,8 +76,44 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # a copy of the session cookie (stolen, or left in a shared browser) must not outlive log-out:
+    # client-side sessions end only when the account's session version moves on
+    services.end_other_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
 
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        resets.request_reset(form.email.data, lambda token: url_for(
+            "auth.reset_password", token=token, _external=True))
+        flash("If that address belongs to an account, we have sent it a link to reset the "
+              "password. Check your mail.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    if resets.valid_reset(token) is None:
+        flash(resets.INVALID, "error")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            if form.password.data != form.confirm.data:
+                raise ValidationError({"confirm": "The two passwords differ."})
+            resets.reset_password(token, form.password.data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Your password is changed and every session has ended. Log in with it now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 400 if form.is_submitted() else 200

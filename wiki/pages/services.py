@@ -117,6 +117,8 @@ def clean_summary(summary):
     summary = " ".join((summary or "").split())
     if len(summary) > MAX_SUMMARY:
         raise ValidationError({"summary": f"An edit summary has at most {MAX_SUMMARY} characters."})
+    if has_control_chars(summary):
+        raise ValidationError({"summary": "An edit summary cannot contain control characters."})
     return summary
 
 
@@ -318,6 +320,8 @@ def _tag_names(names):
         names = names.split(",")
     cleaned = []
     for name in names or ():
+        if len(str(name).strip()) > 40:
+            raise ValidationError({"tags": "A tag has at most 40 characters."})
         tag = slugify(str(name), max_length=40)
         if tag and tag not in cleaned:
             cleaned.append(tag)
