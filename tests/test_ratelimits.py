@@ -75,8 +75,7 @@ def test_api_and_web_share_a_category(app, client, login, make_user, make_page):
 
 def test_categories_cover_existing_and_later_endpoints(app):
     client = app.test_client()
-    app.add_url_rule("/fake-edit", endpoint="pages.edit", view_func=lambda: "saved", methods=["POST"])
-    app.add_url_rule("/api/v1/pages/<slug>/vote", endpoint="api.fake_vote",
+    app.add_url_rule("/api/v1/things/<slug>/vote", endpoint="api.fake_vote",
                      view_func=lambda slug: "voted", methods=["PUT"])
     client.get("/auth/login")  # the first request applies the limits
     applied = app.extensions["cowiki_ratelimits"]
