@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from .. import permissions
 from ..extensions import db
 from ..models import Page, Product, Rating, Revision
-from ..pages.services import get_page_or_404
+from ..pages.services import get_page_or_404, visible_revision  # noqa: F401 (used by api.pages)
 from .common import ApiError, component, iso, obj
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -67,17 +67,6 @@ PRODUCT_DETAIL_SCHEMA = component("ProductDetail", obj(
 
 def load_page(slug, user):
     return get_page_or_404(slug, user=user)
-
-
-def visible_revision(page, user):
-    """The newest revision ``user`` may read: the current one, or for readers who cannot see
-    hidden revisions, the newest earlier one that is not hidden. None when there is none."""
-    current = page.current_revision
-    if current is None or not current.hidden or permissions.can_see_hidden(user):
-        return current
-    return db.session.scalar(
-        select(Revision).where(Revision.page_id == page.id, Revision.number < current.number,
-                               Revision.hidden.is_(False)).order_by(Revision.number.desc()).limit(1))
 
 
 def revision_or_404(page, number, user):

@@ -15,6 +15,7 @@ from .. import events, permissions
 from ..auth import services as accounts
 from ..errors import Conflict, ValidationError
 from ..extensions import db
+from ..pages.services import visible_revision  # noqa: F401  (re-exported for templates)
 from ..models import FLAG_REASONS, Comment, Event, Flag, Page, Revision, User, utcnow
 from ..text import has_control_chars
 from .actions import (  # noqa: F401
@@ -70,17 +71,6 @@ def is_established(user):
 
 
 # -- what readers see --------------------------------------------------------------------------
-
-def visible_revision(page, user):
-    """The revision ``user`` may read on ``page``: the current one, or for everyone but
-    moderators the latest revision that is not hidden (None when all are hidden)."""
-    current = page.current_revision
-    if current is None or not current.hidden or permissions.can_see_hidden(user):
-        return current
-    return db.session.scalar(
-        select(Revision).where(Revision.page_id == page.id, Revision.hidden.is_(False))
-        .order_by(Revision.number.desc()).limit(1))
-
 
 def is_visible_to(item, user):
     """Whether a revision or comment's text may be shown to ``user`` (hidden ones only to
