@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -96,12 +97,33 @@ class Watcher:
         dialog.dismiss()
 
 
+@pytest.fixture(scope="session")
+def login_states(browser, server, tmp_path_factory):
+    """``login_states(username)``: the path of a saved browser state logged in as that user (one
+    log-in per user per run, so the journeys spend their time on what they test)."""
+    folder, saved = tmp_path_factory.mktemp("logins"), {}
+
+    def _state(username):
+        if username not in saved:
+            context = browser.new_context(base_url=server)
+            log_in(context.new_page(), username)
+            saved[username] = str(folder / f"{username}.json")
+            context.storage_state(path=saved[username])
+            context.close()
+        return saved[username]
+
+    return _state
+
+
 @pytest.fixture
-def new_page(browser, server):
-    """``new_page(width=1280)`` opens a fresh browser context (its own cookies) and page."""
+def new_page(browser, server, login_states):
+    """``new_page(width=1280, user=None)`` opens a fresh browser context (its own cookies) and
+    page; with ``user`` it starts logged in as that demo user."""
     contexts = []
 
-    def _open(width=1280, height=900, **options):
+    def _open(width=1280, height=900, user=None, **options):
+        if user:
+            options["storage_state"] = login_states(user)
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=server,
                                       **options)
         contexts.append(context)
@@ -134,3 +156,25 @@ def screenshot(page, name):
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def unique(prefix):
+    """A title no other test (or earlier run against the same server) uses."""
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def create_page(page, title, body, kind="article", product=None, tags=""):
+    """Write a new page through the /new form; returns its address (``/wiki/<slug>``)."""
+    query = f"?kind={kind}" + (f"&product={product}" if product else "")
+    page.goto("/new" + query)
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Kind").select_option(kind)
+    if product:
+        page.get_by_label("Product").select_option(product)
+    page.get_by_label("Text", exact=True).fill(body)
+    if tags:
+        page.get_by_label("Tags (optional)").fill(tags)
+    page.get_by_role("button", name="Save page").click()
+    page.wait_for_url("**/wiki/**")
+    assert page.get_by_role("heading", level=1, name=title).is_visible()
+    return page.url[page.url.index("/wiki/"):]

@@ -15,6 +15,23 @@ SCREENS = [
     ("register", "/auth/register", None),
     ("people", "/people/", None),
     ("account", "/account/", "alice"),
+    ("products", "/products/", None),
+    ("product-hub", "/products/acme-phone-x", None),
+    ("page", "/wiki/acme-phone-x-battery-life-review", None),
+    ("page-member", "/wiki/acme-phone-x-battery-life-review", "alice"),
+    ("proposal", "/wiki/dark-mode-for-acme-phone-x", "alice"),
+    ("proposal-triage", "/wiki/export-to-csv-for-acme-phone-x", "ivan"),
+    ("history", "/wiki/keyboard-shortcuts-for-acme-cloud-drive/history", None),
+    ("diff", "/wiki/keyboard-shortcuts-for-acme-cloud-drive/diff?to=4", None),
+    ("talk", "/wiki/best-support-settings-for-acme-cloud-drive/talk", "alice"),
+    ("edit", "/wiki/acme-phone-x-battery-life-review/edit", "alice"),
+    ("new-proposal", "/new?kind=proposal&product=acme-phone-x", "alice"),
+    ("proposals", "/proposals/", "alice"),
+    ("triage-queue", "/triage/", "ivan"),
+    ("roadmap", "/roadmap", None),
+    ("recent", "/recent", None),
+    ("notifications", "/notifications/", "alice"),
+    ("moderation", "/moderation/", "mona"),
 ]
 
 
