@@ -132,3 +132,9 @@ def test_feeds_are_discoverable_from_the_page_head(app, client, make_page, produ
     assert 'href="/feeds/products/acme-phone.atom"' in html
     html = client.get(tag_url).get_data(as_text=True)
     assert 'href="/feeds/tags/battery.atom"' in html
+
+
+def test_the_product_hub_names_its_feed_and_shows_a_link_to_it(client, product):
+    html = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert f'title="{product.name} · CoWiki" href="/feeds/products/acme-phone.atom"' in html
+    assert f'class="feed-link" href="/feeds/products/acme-phone.atom" type="application/atom+xml">Atom feed of {product.name}' in html

@@ -1,7 +1,9 @@
 """The <link rel="alternate"> feeds advertised in the page head."""
 from flask import request, url_for
+from sqlalchemy import select
 
-from ..models import STATUSES
+from ..extensions import db
+from ..models import STATUSES, Product
 
 
 def head_links(**_):
@@ -12,7 +14,8 @@ def head_links(**_):
     if slug and endpoint == "pages.view":
         links.append(("History of this page", url_for("feeds.page_history", slug=slug)))
     elif slug and endpoint == "products.hub":
-        links.append(("This product", url_for("feeds.product", slug=slug)))
+        product = db.session.scalar(select(Product.name).where(Product.slug == slug))
+        links.append((product or "This product", url_for("feeds.product", slug=slug)))
     elif endpoint == "pages.tag" and view_args.get("tag"):
         tag = view_args["tag"]
         links.append((f"Tag {tag}", url_for("feeds.tag", tag=tag)))
@@ -21,3 +24,7 @@ def head_links(**_):
         args = {"status": status} if status in STATUSES else {}
         links.append(("Proposals", url_for("feeds.proposals", **args)))
     return {"feed_links": links}
+
+
+def product_aside(product, **_):
+    return {"feed_href": url_for("feeds.product", slug=product.slug)}
