@@ -1,6 +1,6 @@
 """Whoosh (whoosh-reloaded): an index directory per deployment, one searcher per process.
 
-The searcher is opened once and refreshed only when the index changed (a cheap check of the
+The searcher is opened once and reopened only when the index changed (a cheap check of the
 table of contents). Writers take Whoosh's own lock file with a timeout, so several gunicorn
 workers draining the queue at once wait their turn instead of failing; a writer that still cannot
 get the lock raises, and the queue keeps its rows for the next drain.
@@ -69,10 +69,13 @@ class WhooshBackend(SearchBackend):
     def searcher(self):
         """The process's searcher, refreshed only if the index has changed since."""
         with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # Not Searcher.refresh(): whoosh-reloaded 2.7.5 reuses the old reader's
+                # segments there, so merged-away segments and deleted documents come back.
+                self._searcher.close()
+                self._searcher = None
             if self._searcher is None:
                 self._searcher = self._index().searcher()
-            else:
-                self._searcher = self._searcher.refresh()
             return self._searcher
 
     def close(self):
@@ -184,7 +187,7 @@ def _fields(doc):
         "page_id": str(doc.page_id), "title": doc.title, "body": doc.body,
         "tags_text": " ".join(doc.tags), "kind": doc.kind, "product": doc.product or "",
         "status": doc.status or "", "author": doc.author or "", "tag": " ".join(doc.tags),
-        "updated": int(doc.updated_at.timestamp()) if doc.updated_at else 0,
+        "updated": int(doc.updated_at.timestamp() * 1_000_000) if doc.updated_at else 0,
         "score": int(doc.score), "stamp": doc.stamp,
     }
 
