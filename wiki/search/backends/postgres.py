@@ -3,7 +3,7 @@ so any number of hosts share one index. Writes happen in the draining transactio
 import difflib
 import re
 
-from sqlalchemy import delete, func, literal, not_, or_, select, text, update
+from sqlalchemy import Boolean, delete, func, literal, literal_column, not_, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from ...models import SearchDocument, SearchWord
@@ -17,9 +17,11 @@ SD = SearchDocument
 
 
 def _tsvector():
-    return (func.setweight(func.to_tsvector(CONFIG, SD.title), "A")
-            .op("||")(func.setweight(func.to_tsvector(CONFIG, SD.tags), "B"))
-            .op("||")(func.setweight(func.to_tsvector(CONFIG, SD.body), "D")))
+    def weighted(column, weight):
+        return func.setweight(func.to_tsvector(CONFIG, column), literal_column(f"'{weight}'"))
+
+    return (weighted(SD.title, "A").op("||")(weighted(SD.tags, "B"))
+            .op("||")(weighted(SD.body, "D")))
 
 
 def _term_tsquery(term):
@@ -86,11 +88,11 @@ class PostgresBackend(SearchBackend):
             if q is not None:
                 positive = q if positive is None else func.tsquery_and(positive, q)
         if positive is not None:
-            conditions.append(SD.tsv.op("@@")(positive))
+            conditions.append(SD.tsv.op("@@", return_type=Boolean)(positive))
         for clause in query.must_not:
             q = _any(_term_tsquery(t) for t in clause)
             if q is not None:
-                conditions.append(not_(SD.tsv.op("@@")(q)))
+                conditions.append(not_(SD.tsv.op("@@", return_type=Boolean)(q)))
         for name, values in query.filters.items():
             if name == "tag":
                 conditions.append(or_(*[SD.tags.contains(f" {v} ", autoescape=True) for v in values]))

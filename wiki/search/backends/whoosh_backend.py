@@ -113,9 +113,8 @@ class WhooshBackend(SearchBackend):
             self._writer().commit(mergetype=CLEAR)
 
     def stamps(self, session):
-        with self.searcher().reader() as reader:
-            return {int(fields["page_id"]): fields.get("stamp")
-                    for _docnum, fields in reader.iter_docs()}
+        reader = self.searcher().reader()  # shared: not closed here
+        return {int(fields["page_id"]): fields.get("stamp") for _docnum, fields in reader.iter_docs()}
 
     def size_bytes(self, session):
         return sum(f.stat().st_size for f in self.directory.glob("*") if f.is_file())
