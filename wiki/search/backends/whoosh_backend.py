@@ -164,13 +164,21 @@ class WhooshBackend(SearchBackend):
         for hit in results[offset:offset + limit]:
             snippet = hit.highlights("body", top=2) or (hit.get("body") or "")[:200]
             hits.append(Hit(int(hit["page_id"]), snippet))
-        return Hits(hits, len(results))
+        total = len(results) if filter_query is None else self._count(searcher, tree, filter_query)
+        return Hits(hits, total)
+
+    @staticmethod
+    def _count(searcher, tree, filter_query):
+        # len() of a filtered, limited search counts the unfiltered matches; count the
+        # combined query instead
+        combined = tree if filter_query is None else And([tree, filter_query])
+        return len(searcher.search(combined, limit=1))
 
     def count(self, session, query):
         if not query.must and not query.filters:
             return 0
         tree, filter_query = self._build(query)
-        return len(self.searcher().search(tree, filter=filter_query, limit=1))
+        return self._count(self.searcher(), tree, filter_query)
 
     def suggest_word(self, session, word):
         searcher = self.searcher()
