@@ -33,3 +33,7 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# search benchmark: 20,000 generated pages; PostgreSQL too when BENCH_DATABASE_URL is set
+bench-search: install
+	$(BIN)/python tests/bench/search_bench.py --pages $(or $(PAGES),20000)

@@ -131,6 +131,16 @@ class WhooshBackend(SearchBackend):
             return Or([Phrase(name, tokens) for name in TEXT_FIELDS])
         return Or([Term(name, token) for name in TEXT_FIELDS for token in tokens[:1]])
 
+    @staticmethod
+    def _stems(query):
+        stems = []
+        for term in query.terms:
+            if term.kind == "prefix":
+                stems.append(term.words[0])
+            else:
+                stems += [t.text for t in _ANALYZER(" ".join(term.words), mode="query")]
+        return stems
+
     def _build(self, query):
         parts = []
         for clause in query.must:
@@ -160,9 +170,11 @@ class WhooshBackend(SearchBackend):
         results = searcher.search(tree, terms=True, **kwargs)
         results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
         results.formatter = _MarkFormatter()
+        stems = self._stems(query)
         hits = []
         for hit in results[offset:offset + limit]:
-            snippet = hit.highlights("body", top=2) or (hit.get("body") or "")[:200]
+            body = hit.get("body") or ""
+            snippet = hit.highlights("body", text=_window(body, stems), top=2) or body[:200]
             hits.append(Hit(int(hit["page_id"]), snippet))
         total = len(results) if filter_query is None else self._count(searcher, tree, filter_query)
         return Hits(hits, total)
@@ -187,6 +199,17 @@ class WhooshBackend(SearchBackend):
             if found and found[0] != word:
                 return found[0]
         return None
+
+
+def _window(body, stems, size=700):
+    """The part of ``body`` around the first match: highlighting re-analyses the text it is
+    given, which is the slow part of a Whoosh search, so give it a window, not the whole page."""
+    if len(body) <= size:
+        return body
+    lower = body.lower()
+    found = [pos for pos in (lower.find(stem) for stem in stems if stem) if pos >= 0]
+    start = max(0, min(found) - 150) if found else 0
+    return body[start:start + size]
 
 
 def _fields(doc):
