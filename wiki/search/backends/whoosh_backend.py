@@ -72,7 +72,8 @@ class WhooshBackend(SearchBackend):
             if self._searcher is not None and not self._searcher.up_to_date():
                 # Not Searcher.refresh(): whoosh-reloaded 2.7.5 reuses the old reader's
                 # segments there, so merged-away segments and deleted documents come back.
-                self._searcher.close()
+                # The old one is not closed here: another thread may still be reading it; its
+                # files close when the last reference goes.
                 self._searcher = None
             if self._searcher is None:
                 self._searcher = self._index().searcher()
