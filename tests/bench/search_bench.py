@@ -127,7 +127,7 @@ def measure(queries, sort="relevance"):
         times.append((time.perf_counter() - started) * 1000)
         totals.append(result.found)
     times.sort()
-    p95 = times[min(len(times) - 1, int(round(len(times) * .95)) - 1)]
+    p95 = times[min(len(times) - 1, round(len(times) * .95) - 1)]
     return statistics.median(times), p95, statistics.median(totals)
 
 
@@ -181,8 +181,8 @@ def report(results, pages, count):
     for name, rows in results.items():
         lines.append(f"| {name} | {rows['generate']:.1f} s | {rows['index']:.1f} s | "
                      f"{rows['size'] / 1024 / 1024:.1f} MB |")
-    lines += ["", "Query latency through `services.search` (backend query, snippets, loading the "
-              "page rows), 20 results per page:", "",
+    lines += ["", ("Query latency through `services.search` (backend query, snippets, loading the "
+                   "page rows), 20 results per page:"), "",
               "| backend | query | p50 | p95 | median hits |", "| --- | --- | --- | --- | --- |"]
     for name, rows in results.items():
         for label, (p50, p95, hits) in rows["queries"].items():

@@ -72,7 +72,7 @@ def drain(app=None, limit=None):
                 failed += bad
                 if bad or ok == 0:
                     break
-        except Exception:  # noqa: BLE001 - a drain must never break the caller
+        except Exception:  # a drain must never break the caller
             log.exception("Search queue drain failed; the pages stay queued.")
     return done, failed
 
@@ -89,7 +89,7 @@ def _drain_batch(backend):
             _forget(session, rows)
             session.commit()
             return len(rows), 0
-        except Exception:  # noqa: BLE001
+        except Exception:
             session.rollback()
             log.exception("Indexing %d queued pages failed; retrying them one by one.", len(rows))
     # one by one, so a single bad page does not hold back the others
@@ -102,7 +102,7 @@ def _drain_batch(backend):
                 _forget(session, [row])
                 session.commit()
                 done += 1
-            except Exception:  # noqa: BLE001
+            except Exception:
                 session.rollback()
                 log.exception("Indexing page %s failed; it stays queued.", row.page_id)
                 session.execute(update(SP).where(SP.c.page_id == row.page_id)
@@ -174,7 +174,7 @@ def after_commit(session):
             drainer(app).kick()
         elif mode in ("thread", "inline"):
             drain(app)
-    except Exception:  # noqa: BLE001 - the save has happened; never undo or fail it
+    except Exception:  # the save has happened; never undo or fail it
         log.exception("Could not start the search queue drain.")
 
 

@@ -78,7 +78,7 @@ def _load_results(hits):
 def _run(backend, query, sort, offset, limit):
     try:
         return backend.search(db.session, query, sort=sort, offset=offset, limit=limit)
-    except Exception as error:  # noqa: BLE001 - a broken index must not become a 500
+    except Exception as error:  # a broken index must not become a 500
         db.session.rollback()
         log.exception("Search failed for %r", query.text())
         raise SearchUnavailable({"_": "Search is not available right now; please try again soon."}) from error
@@ -113,7 +113,7 @@ def suggest(backend, raw, query, filters, current_total):
     for word in dict.fromkeys(query.words()):
         try:
             better = backend.suggest_word(db.session, word)
-        except Exception:  # noqa: BLE001
+        except Exception:
             db.session.rollback()
             log.exception("Spelling suggestion failed")
             return None
@@ -124,7 +124,7 @@ def suggest(backend, raw, query, filters, current_total):
         return None
     try:
         found = backend.count(db.session, parse(text, filters))
-    except Exception:  # noqa: BLE001
+    except Exception:
         db.session.rollback()
         return None
     return text if found > current_total else None
