@@ -26,10 +26,7 @@ def rebuild():
     begin_write()
     session = db.session
     ids = indexable_ids(session)
-    backend.clear(session)
-    for chunk in _batches(ids):
-        documents, _gone = build_documents(session, chunk)
-        backend.index(session, documents)
+    backend.rebuild(session, (build_documents(session, chunk)[0] for chunk in _batches(ids)))
     # whatever was queued before we started is now in the index
     session.execute(delete(SearchPending).where(SearchPending.queued_at <= started))
     session.commit()

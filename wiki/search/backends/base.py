@@ -31,6 +31,12 @@ class SearchBackend:
         """Remove every document (before a rebuild)."""
         raise NotImplementedError
 
+    def rebuild(self, session, batches):
+        """Replace the whole index with the documents from ``batches`` (lists of documents)."""
+        self.clear(session)
+        for documents in batches:
+            self.index(session, documents)
+
     def stamps(self, session):
         """``{page_id: stamp}`` of every indexed document, for drift checks."""
         raise NotImplementedError

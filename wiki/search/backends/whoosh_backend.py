@@ -109,6 +109,19 @@ class WhooshBackend(SearchBackend):
                 raise
             writer.commit()
 
+    def rebuild(self, session, batches):
+        """One writer for everything, committed once, replacing all existing segments."""
+        with self._lock:
+            writer = self._writer(limitmb=256)
+            try:
+                for documents in batches:
+                    for doc in documents:
+                        writer.add_document(**_fields(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
+
     def clear(self, session):
         with self._lock:
             self._writer().commit(mergetype=CLEAR)
