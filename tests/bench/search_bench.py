@@ -131,6 +131,10 @@ def measure(queries, sort="relevance"):
     return statistics.median(times), p95, statistics.median(totals)
 
 
+def progress(message):
+    print(message, file=sys.stderr, flush=True)
+
+
 def run_backend(name, database_url, index_dir, pages, count):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_BACKEND": name,
                       "SEARCH_INDEX_DIR": str(index_dir), "SECRET_KEY": "bench",
@@ -145,9 +149,11 @@ def run_backend(name, database_url, index_dir, pages, count):
         from wiki.search.backends import get_backend
         from wiki.search.maintenance import rebuild
 
+        progress(f"{name}: {pages} pages inserted in {rows['generate']:.1f} s; indexing…")
         started = time.perf_counter()
         rebuild()
         rows["index"] = time.perf_counter() - started
+        progress(f"{name}: indexed in {rows['index']:.1f} s; querying…")
         rows["size"] = get_backend().size_bytes(db.session)
         rng = random.Random(11)
         rows["queries"] = {label: measure(qs) for label, qs in
