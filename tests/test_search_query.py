@@ -44,3 +44,24 @@ def test_sort_falls_back_to_relevance():
 def test_snippets_escape_everything_but_the_marks():
     html = str(safe_snippet("<img src=x onerror=alert(1)> \x02word\x03 \x02unclosed"))
     assert html == "&lt;img src=x onerror=alert(1)&gt; <mark>word</mark> unclosed"
+
+
+def test_a_whoosh_search_that_runs_too_long_shows_what_it_found(app, make_page, monkeypatch):
+    from whoosh.collectors import TimeLimit, TimeLimitCollector
+
+    from wiki.search import services
+    from wiki.search.backends import whoosh_backend
+
+    for n in range(3):
+        make_page(f"Common words {n}", body="the same common words again")
+
+    class StopsAtOnce(TimeLimitCollector):
+        def collect_matches(self):
+            for sub_docnum in self.child.matches():
+                self.child.collect(sub_docnum)
+                raise TimeLimit
+
+    monkeypatch.setattr(whoosh_backend, "TimeLimitCollector", StopsAtOnce)
+    results = services.search('"common words"')
+    assert len(results.items) == 1
+    assert any("took too long" in notice for notice in results.notices)

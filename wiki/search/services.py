@@ -99,6 +99,9 @@ def search(q, filters=None, sort="relevance", page=1, per_page=20):
         return SearchResults([], page, per_page, 0, query, sort)
     backend = get_backend()
     hits = _run(backend, query, sort, offset, per_page)
+    if hits.partial:
+        query.notices.append("That search took too long, so these are only the first matches "
+                             "found; add words or filters to narrow it.")
     suggestion = None
     if hits.total < FEW_RESULTS and query.words():
         suggestion = suggest(backend, q, query, filters, hits.total)

@@ -12,13 +12,14 @@ def make_backend(app):
         from .whoosh_backend import WhooshBackend
 
         return WhooshBackend(app.config["SEARCH_INDEX_DIR"],
-                             write_timeout=float(app.config.get("SEARCH_WRITE_TIMEOUT", 20)))
+                             write_timeout=float(app.config.get("SEARCH_WRITE_TIMEOUT", 20)),
+                             time_limit=float(app.config.get("SEARCH_TIME_LIMIT", 2)))
     if name == "postgres":
         if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             raise BackendConfigError("SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL.")
         from .postgres import PostgresBackend
 
-        return PostgresBackend()
+        return PostgresBackend(time_limit=float(app.config.get("SEARCH_TIME_LIMIT", 5)))
     raise BackendConfigError(f"Unknown SEARCH_BACKEND {name!r}: use whoosh or postgres.")
 
 

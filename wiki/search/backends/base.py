@@ -16,6 +16,7 @@ class Hit:
 class Hits:
     hits: list = field(default_factory=list)
     total: int = 0
+    partial: bool = False  # the backend stopped at its time limit
 
 
 class SearchBackend:

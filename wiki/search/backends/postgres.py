@@ -46,6 +46,9 @@ def _any(queries):
 class PostgresBackend(SearchBackend):
     name = "postgres"
 
+    def __init__(self, time_limit=5.0):
+        self.time_limit = time_limit
+
     def index(self, session, documents, delete_ids=()):
         documents = list(documents)
         if delete_ids:
@@ -104,6 +107,8 @@ class PostgresBackend(SearchBackend):
         if not query.must and not query.filters:
             return Hits()
         positive, conditions = self._conditions(query)
+        # a runaway query is cancelled (and answered as "search unavailable"), never left running
+        session.execute(text(f"SET LOCAL statement_timeout = {int(self.time_limit * 1000)}"))
         total = session.scalar(select(func.count()).select_from(SD).where(*conditions))
         if not total:
             return Hits([], 0)

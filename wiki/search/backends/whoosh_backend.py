@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from whoosh import highlight, index
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Every, Not, Or, Phrase, Prefix, Term
@@ -47,9 +48,10 @@ class _MarkFormatter(highlight.Formatter):
 class WhooshBackend(SearchBackend):
     name = "whoosh"
 
-    def __init__(self, directory, write_timeout=20.0):
+    def __init__(self, directory, write_timeout=20.0, time_limit=2.0):
         self.directory = Path(directory)
         self.write_timeout = write_timeout
+        self.time_limit = time_limit
         self._ix = None
         self._searcher = None
         self._lock = threading.RLock()
@@ -176,12 +178,12 @@ class WhooshBackend(SearchBackend):
     def search(self, session, query, sort="relevance", offset=0, limit=20):
         if not query.must and not query.filters:
             return Hits()
-        tree, filter_query = self._build(query)
+        tree = self._combined(query)
         searcher = self.searcher()
-        kwargs = {"limit": max(1, offset + limit), "filter": filter_query}
+        kwargs = {"limit": max(1, offset + limit)}
         if sort in SORT_FIELDS:
             kwargs.update(sortedby=SORT_FIELDS[sort], reverse=True)
-        results = searcher.search(tree, terms=True, **kwargs)
+        results, timed_out = self._collect(searcher, tree, terms=True, **kwargs)
         results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
         results.formatter = _MarkFormatter()
         stems = self._stems(query)
@@ -190,21 +192,32 @@ class WhooshBackend(SearchBackend):
             body = hit.get("body") or ""
             snippet = hit.highlights("body", text=_window(body, stems), top=2) or body[:200]
             hits.append(Hit(int(hit["page_id"]), snippet))
-        total = len(results) if filter_query is None else self._count(searcher, tree, filter_query)
-        return Hits(hits, total)
+        if timed_out:
+            return Hits(hits, results.scored_length(), partial=True)
+        return Hits(hits, len(results))
 
-    @staticmethod
-    def _count(searcher, tree, filter_query):
-        # len() of a filtered, limited search counts the unfiltered matches; count the
-        # combined query instead
-        combined = tree if filter_query is None else And([tree, filter_query])
-        return len(searcher.search(combined, limit=1))
+    def _collect(self, searcher, tree, **kwargs):
+        """Run a search for at most ``time_limit`` seconds: ``(results, timed_out)``. A phrase of
+        very common words can take seconds in pure Python; then what was found so far is shown."""
+        collector = TimeLimitCollector(searcher.collector(**kwargs), timelimit=self.time_limit,
+                                       use_alarm=False)  # no signals: we may not be the main thread
+        try:
+            searcher.search_with_collector(tree, collector)
+        except TimeLimit:
+            return collector.results(), True
+        return collector.results(), False
 
     def count(self, session, query):
         if not query.must and not query.filters:
             return 0
+        results, _timed_out = self._collect(self.searcher(), self._combined(query), limit=1)
+        return len(results)
+
+    def _combined(self, query):
+        # Filters go into the query itself: a collector's filter is skipped by the time-limit
+        # collector, and len() of a filtered, limited search counts unfiltered matches.
         tree, filter_query = self._build(query)
-        return self._count(self.searcher(), tree, filter_query)
+        return tree if filter_query is None else And([tree, filter_query])
 
     def suggest_word(self, session, word):
         searcher = self.searcher()
