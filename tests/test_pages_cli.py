@@ -37,3 +37,9 @@ def test_demo_content_shows_the_wiki(app, runner):
     assert targets & slugs and targets - slugs
     kinds = set(db.session.scalars(select(Event.kind)))
     assert {"page.created", "page.edited", "comment.created"} <= kinds
+
+
+def test_demo_pages_have_one_main_heading(app, runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    html = client.get("/wiki/acme-phone-x-battery-life-review").get_data(as_text=True)
+    assert html.count("<h1") == 1

@@ -24,7 +24,8 @@ ARTICLES = ["Getting started", "Writing a good review", "How voting works", "Mar
 
 def _body(title, intro, index, links):
     link_text = " ".join(f"See also [[{target}]]." for target in links)
-    return (f"# {title}\n\n{intro}\n\n## Details\n\n"
+    # the page view shows the title as its heading: the text starts with the introduction
+    return (f"{intro}\n\n## Details\n\n"
             f"- Point one about {title.lower()}\n- Point two, tried for {index + 1} weeks\n\n"
             f"| Aspect | Verdict |\n| --- | --- |\n| Overall | {'good' if index % 3 else 'mixed'} |\n\n"
             f"{link_text}\n")

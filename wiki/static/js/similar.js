@@ -53,11 +53,17 @@
     lastQuery = query;
     if (controller) { controller.abort(); }
     controller = window.AbortController ? new AbortController() : null;
+    var mine = controller;
+    box.setAttribute("aria-busy", "true");
+    status.textContent = "Looking for similar proposals…";
     fetch(url + query, { headers: { "Accept": "application/json" }, credentials: "same-origin",
                          signal: controller ? controller.signal : undefined })
       .then(function (response) { return response.ok ? response.json() : { results: [] }; })
       .then(function (data) { render(data.results || []); })
-      .catch(function () { /* a failed look-up leaves the form as it is */ });
+      .catch(function () { /* a failed look-up leaves the form as it is */ })
+      .then(function () {
+        if (controller === mine) { box.removeAttribute("aria-busy"); }
+      });
   }
 
   function schedule() {
