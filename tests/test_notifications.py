@@ -166,3 +166,17 @@ def test_merge_notifies_voters_listed_in_the_event(make_user, make_proposal, mod
     (note,) = _notes(folded)
     assert note.reason == "vote"
     assert _notes(moderator) == []
+
+
+def test_an_assignment_reads_as_a_sentence(make_proposal, moderator, make_user):
+    from wiki.models import Event
+    from wiki.notifications import describe
+    from wiki.triage.services import assign
+
+    proposal = make_proposal("Faster sync")
+    assign(moderator, proposal, moderator)
+    assign(moderator, proposal, None)
+    lines = [describe.title(e) for e in db.session.scalars(
+        select(Event).where(Event.kind == "proposal.assigned").order_by(Event.id))]
+    name = moderator.username
+    assert lines == [f"{name} assigned “Faster sync” to {name}", f"{name} assigned “Faster sync” to nobody"]

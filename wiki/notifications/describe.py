@@ -16,6 +16,9 @@ VERBS = {
     "proposal.response": "posted an official response on",
     "proposal.merged": "merged",
     "proposal.unmerged": "unmerged",
+    "proposal.assigned": "assigned",
+    "proposal.impact": "estimated the impact of",
+    "page.tagged": "changed the tags of",
 }
 
 
@@ -34,6 +37,8 @@ def title(event):
         status = data.get("to") or data.get("status")
         if status:
             line += f" to {str(status).replace('_', ' ')}"
+    elif event.kind == "proposal.assigned":
+        line += f" to {data['to']}" if data.get("to") else " to nobody"
     elif event.kind == "proposal.merged" and data.get("into"):
         line += f" into {data['into']}"
     return line
