@@ -45,11 +45,11 @@ def server(tmp_path_factory):
     env.pop("DATABASE_URL", None)
     _flask(env, "setup")
     _flask(env, "seed-demo")
-    log = open(instance / "server.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "--timeout", "60", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(instance / "server.log", "wb") as log:  # the server keeps its own copy open
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "--threads", "4", "--timeout", "60", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -66,7 +66,6 @@ def server(tmp_path_factory):
     yield base
     process.terminate()
     process.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture(scope="session")
