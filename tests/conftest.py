@@ -21,9 +21,15 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 def _reset_database():
-    """Empty every table (PostgreSQL) so each test starts clean, fast."""
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    """Empty every table and restart the id sequences (PostgreSQL), so each test starts clean.
+
+    DELETE on small tables takes milliseconds where TRUNCATE takes most of a second."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    sequences = db.session.scalars(text(
+        "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"))
+    for name in list(sequences):
+        db.session.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
     db.session.commit()
 
 
