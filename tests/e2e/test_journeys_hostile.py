@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from ..hostile_inputs import HOSTILE
 from .conftest import create_page, unique
+from .test_journeys_proposals import RECORD_BUSY
 
 # payloads that leave a trace if they ever run: a global, or a request to a host we do not serve
 TELLTALE = [
@@ -95,10 +96,12 @@ def test_hostile_corpus_saved_through_the_form_runs_nothing(new_page):
     author.get_by_label("Text", exact=True).fill(BODY)
 
     # the live preview puts the server's HTML into the page with innerHTML
+    author.evaluate(RECORD_BUSY)
     author.get_by_role("button", name="Preview").click()
     pane = author.locator(".preview-pane")
     expect(pane).to_contain_text("End of the corpus.")
     expect(pane).not_to_have_attribute("aria-busy", "true")
+    assert author.evaluate("window.__busySeen") is True  # the pane showed progress meanwhile
     assert author.evaluate(INERT) == []
     author.evaluate(POKE)
     assert_nothing_ran(author, "preview")
