@@ -22,6 +22,13 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 PASSWORD = "cowiki-demo-2026"  # the demo users' password (demo only)
+# run in a page before an action: ``window.__busySeen`` turns true if anything shows aria-busy
+RECORD_BUSY = """() => {
+  window.__busySeen = false;
+  new MutationObserver(() => {
+    if (document.querySelector('[aria-busy=true]')) { window.__busySeen = true; }
+  }).observe(document.body, {attributes: true, subtree: true, attributeFilter: ['aria-busy']});
+}"""
 
 
 def _free_port():

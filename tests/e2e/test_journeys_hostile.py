@@ -5,8 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from ..hostile_inputs import HOSTILE
-from .conftest import create_page, unique
-from .test_journeys_proposals import RECORD_BUSY
+from .conftest import RECORD_BUSY, create_page, unique
 
 # payloads that leave a trace if they ever run: a global, or a request to a host we do not serve
 TELLTALE = [

@@ -3,14 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import create_page, unique
-
-RECORD_BUSY = """() => {
-  window.__busySeen = false;
-  new MutationObserver(() => {
-    if (document.querySelector('[aria-busy=true]')) { window.__busySeen = true; }
-  }).observe(document.body, {attributes: true, subtree: true, attributeFilter: ['aria-busy']});
-}"""
+from .conftest import RECORD_BUSY, create_page, unique
 
 
 def propose(new_page, prefix):

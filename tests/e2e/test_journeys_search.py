@@ -3,8 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import unique
-from .test_journeys_proposals import RECORD_BUSY
+from .conftest import RECORD_BUSY, unique
 
 
 def test_create_a_proposal_after_seeing_similar_ones_while_typing(new_page):
