@@ -1,0 +1,127 @@
+"""Fast anonymous reads: a cache of rendered pages, and ETag/Last-Modified with 304 answers.
+
+Only anonymous GET/HEAD requests of the read views in ``PAGE_CACHE_ENDPOINTS`` take part: no
+session user, no flashed messages, no remember cookie, no Authorization header. Their HTML is kept
+in Flask-Caching's ``cache`` (SimpleCache per process, or Redis when ``CACHE_REDIS_URL`` is set)
+under the URL plus a *generation* that the database gives for one cheap statement:
+
+* SQLite: the id of the newest event. Every change of content writes an event in its
+  transaction (votes, edits, status changes, hiding, …), and SQLite runs one write transaction at a
+  time, so event ids grow in commit order: a new commit always means a new generation.
+* PostgreSQL: the current transaction snapshot (``pg_current_snapshot()``), which changes with
+  every commit of a writing transaction, whatever it wrote.
+
+The generation is read *before* anything the view reads, so an entry can only hold data at least as
+new as its key says. Every worker process, on every machine, derives the same generation from the
+shared database, so no process can serve HTML older than the last commit: invalidation needs no
+message between processes. Entries also expire after ``PAGE_CACHE_TIMEOUT`` seconds (relative
+times such as "5 minutes ago" move on).
+
+Every such response carries a strong ETag (a hash of the body) and ``Cache-Control: no-cache`` so
+browsers and proxies revalidate; a matching ``If-None-Match`` gets a 304. ``Last-Modified`` (the
+time of the newest event, rounded up to the second) is sent only once that change is
+``LAST_MODIFIED_SETTLE`` seconds old, so a transaction still committing cannot hide behind a
+second-resolution date.
+"""
+import hashlib
+import math
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app, g, request, session
+from sqlalchemy import select, text
+
+from .extensions import cache, db
+from .models import Event
+
+DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revision", "pages.diff",
+                     "pages.recent", "pages.tags", "pages.tag", "products.index", "products.hub",
+                     "proposals.index", "roadmap.index")
+LAST_MODIFIED_SETTLE = timedelta(seconds=30)
+KEY_PREFIX = "page:"
+
+
+def init_app(app):
+    app.config.setdefault("PAGE_CACHE_ENDPOINTS", DEFAULT_ENDPOINTS)
+    app.config.setdefault("PAGE_CACHE_TIMEOUT", 300)
+    app.before_request(serve_from_cache)
+    app.after_request(store_and_validate)
+
+
+def is_anonymous_read():
+    """True for an anonymous GET/HEAD of a cacheable read view (decided without loading a user)."""
+    if request.method not in ("GET", "HEAD") or request.endpoint not in \
+            current_app.config["PAGE_CACHE_ENDPOINTS"]:
+        return False
+    if "Authorization" in request.headers:
+        return False
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies and (
+            session.get("_user_id") or session.get("_flashes")):
+        return False
+    return True
+
+
+def generation():
+    """``(key, newest_event_time)`` of the database's current state; one statement."""
+    if db.engine.dialect.name == "postgresql":
+        row = db.session.execute(text(
+            "SELECT pg_current_snapshot()::text, "
+            "(SELECT created_at FROM events ORDER BY id DESC LIMIT 1)")).first()
+        return row[0], row[1]
+    row = db.session.execute(select(Event.id, Event.created_at)
+                             .order_by(Event.id.desc()).limit(1)).first()
+    if row is None:
+        return "0", None
+    created = row[1]
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return str(row[0]), created
+
+
+def cache_key(gen):
+    digest = hashlib.sha256(f"{gen}\n{request.url}".encode("utf-8")).hexdigest()[:40]
+    return KEY_PREFIX + digest
+
+
+def serve_from_cache():
+    if not is_anonymous_read():
+        return None
+    gen, newest = generation()
+    g.page_cache = {"key": cache_key(gen), "newest": newest}
+    entry = cache.get(g.page_cache["key"])
+    if entry is None:
+        return None
+    body, mimetype = entry
+    g.page_cache["hit"] = True
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def store_and_validate(response):
+    state = g.get("page_cache")
+    if state is None or response.status_code != 200 or response.direct_passthrough:
+        return response
+    if "Set-Cookie" in response.headers or session.modified:
+        return response  # a view that changes the session is not the same for everyone
+    if not state.get("hit"):
+        cache.set(state["key"], (response.get_data(), response.mimetype),
+                  timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
+        response.headers["X-Page-Cache"] = "miss"
+    response.add_etag()
+    last_modified = _last_modified(state["newest"])
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.no_cache = True
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
+
+
+def _last_modified(newest):
+    if newest is None:
+        return None
+    rounded = datetime.fromtimestamp(math.ceil(newest.timestamp()), tz=timezone.utc)
+    if rounded + LAST_MODIFIED_SETTLE > datetime.now(timezone.utc):
+        return None
+    return rounded
