@@ -8,8 +8,11 @@ under the URL plus a *generation* that the database gives for one cheap statemen
 * SQLite: the id of the newest event. Every change of content writes an event in its
   transaction (votes, edits, status changes, hiding, …), and SQLite runs one write transaction at a
   time, so event ids grow in commit order: a new commit always means a new generation.
-* PostgreSQL: the current transaction snapshot (``pg_current_snapshot()``), which changes with
-  every commit of a writing transaction, whatever it wrote.
+* PostgreSQL: the same newest event id, plus a sequence (``cowiki_page_generation``) that
+  every transaction which recorded an event advances *after* its commit. Transactions commit
+  in any order there, so an event id can become visible after a higher one; the bump after
+  commit covers that case (an entry made before the bump holds older data under a key no one
+  asks for again).
 
 The generation is read *before* anything the view reads, so an entry can only hold data at least as
 new as its key says. Every worker process, on every machine, derives the same generation from the
@@ -28,8 +31,11 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, request, session
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
+from . import events
 from .extensions import cache, db
 from .models import Event
 
@@ -38,6 +44,9 @@ DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revisio
                      "proposals.index", "roadmap.index")
 LAST_MODIFIED_SETTLE = timedelta(seconds=30)
 KEY_PREFIX = "page:"
+SEQUENCE = "cowiki_page_generation"
+_DIRTY = "pagecache_events"
+_sequences_ready = set()  # database URLs where this process made sure the sequence exists
 
 
 def init_app(app):
@@ -45,6 +54,43 @@ def init_app(app):
     app.config.setdefault("PAGE_CACHE_TIMEOUT", 300)
     app.before_request(serve_from_cache)
     app.after_request(store_and_validate)
+    events.subscribe(_note_event)
+    if not sa_event.contains(db.session, "after_commit", _bump_after_commit):
+        sa_event.listen(db.session, "after_commit", _bump_after_commit)
+        sa_event.listen(db.session, "after_soft_rollback", _forget_events)
+
+
+def _note_event(event):
+    """Event subscriber: remember that this transaction changed content."""
+    db.session.info[_DIRTY] = True
+
+
+def _forget_events(session, previous_transaction=None):
+    session.info.pop(_DIRTY, None)
+
+
+def _bump_after_commit(session):
+    if not session.info.pop(_DIRTY, False):
+        return
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        return  # SQLite commits one writer at a time: the newest event id is enough
+    with engine.connect() as conn:
+        _ensure_sequence(conn)
+        conn.exec_driver_sql(f"SELECT nextval('{SEQUENCE}')")
+        conn.commit()
+
+
+def _ensure_sequence(conn):
+    url = str(conn.engine.url)
+    if url in _sequences_ready:
+        return
+    try:
+        conn.exec_driver_sql(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
+        conn.commit()
+    except DBAPIError:  # another process created it at the same moment
+        conn.rollback()
+    _sequences_ready.add(url)
 
 
 def is_anonymous_read():
@@ -65,10 +111,14 @@ def is_anonymous_read():
 def generation():
     """``(key, newest_event_time)`` of the database's current state; one statement."""
     if db.engine.dialect.name == "postgresql":
+        if str(db.engine.url) not in _sequences_ready:
+            with db.engine.connect() as conn:
+                _ensure_sequence(conn)
         row = db.session.execute(text(
-            "SELECT pg_current_snapshot()::text, "
-            "(SELECT created_at FROM events ORDER BY id DESC LIMIT 1)")).first()
-        return row[0], row[1]
+            f"SELECT (SELECT last_value FROM {SEQUENCE}), newest.id, newest.created_at "
+            "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, created_at FROM events "
+            "ORDER BY id DESC LIMIT 1) AS newest ON true")).first()
+        return f"{row[1] or 0}.{row[0]}", row[2]
     row = db.session.execute(select(Event.id, Event.created_at)
                              .order_by(Event.id.desc()).limit(1)).first()
     if row is None:
