@@ -32,12 +32,11 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, request, session
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from . import events
 from .extensions import cache, db
-from .models import Event
 
 DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revision", "pages.diff",
                      "pages.recent", "pages.tags", "pages.tag", "products.index", "products.hub",
@@ -46,6 +45,7 @@ LAST_MODIFIED_SETTLE = timedelta(seconds=30)
 KEY_PREFIX = "page:"
 SEQUENCE = "cowiki_page_generation"
 _DIRTY = "pagecache_events"
+_NEWEST_EVENT = text("SELECT id, created_at FROM events ORDER BY id DESC LIMIT 1")
 _sequences_ready = set()  # database URLs where this process made sure the sequence exists
 
 
@@ -119,11 +119,13 @@ def generation():
             "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, created_at FROM events "
             "ORDER BY id DESC LIMIT 1) AS newest ON true")).first()
         return f"{row[1] or 0}.{row[0]}", row[2]
-    row = db.session.execute(select(Event.id, Event.created_at)
-                             .order_by(Event.id.desc()).limit(1)).first()
+    # plain SQL: this runs on every anonymous read, and the ORM's overhead would dominate it
+    row = db.session.execute(_NEWEST_EVENT).first()
     if row is None:
         return "0", None
     created = row[1]
+    if isinstance(created, str):  # SQLite hands back the stored text
+        created = datetime.fromisoformat(created)
     if created is not None and created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
     return str(row[0]), created
