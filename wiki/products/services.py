@@ -88,10 +88,9 @@ def product_pages(product, kind, sort="new"):
     from sqlalchemy.orm import selectinload
 
     order = SORTS.get(sort, SORTS["new"])
-    # what the hub's list shows: tags, and a proposal's status (other kinds have none)
-    shown = [selectinload(Page.tags)]
-    if kind == "proposal":
-        shown.append(selectinload(Page.proposal))
+    # what the hub's list shows: tags and a proposal's status (``page.proposal`` is asked of
+    # every kind, so it is loaded for every kind)
+    shown = [selectinload(Page.tags), selectinload(Page.proposal)]
     return (select(Page).where(Page.product_id == product.id, Page.kind == kind,
                                Page.deleted.is_(False))
             .options(*shown).order_by(*order))
