@@ -94,6 +94,23 @@ def test_last_modified_once_the_newest_change_has_settled(client, review):
     assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
 
 
+def test_a_change_after_last_modified_answers_200(client, review, customer):
+    from sqlalchemy import update
+
+    from wiki.models import Event
+    from wiki.models.base import utcnow
+    from wiki.pages.services import edit_page
+
+    db.session.execute(update(Event).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    url = f"/wiki/{review.slug}"
+    last_modified = client.get(url).headers["Last-Modified"]
+    edit_page(customer, review, "The battery now lasts four days.", "update")
+    response = client.get(url, headers={"If-Modified-Since": last_modified})
+    assert response.status_code == 200
+    assert "four days" in response.get_data(as_text=True)
+
+
 def test_no_last_modified_while_the_newest_change_is_recent(client, review):
     assert "Last-Modified" not in client.get(f"/wiki/{review.slug}").headers
 
