@@ -182,6 +182,31 @@ def test_a_status_change_shows_on_the_board_at_once(client, idea, innovator):
     assert "Dark mode" in client.get(url).get_data(as_text=True)
 
 
+def test_search_results_follow_an_edit(client, review, customer):
+    from wiki.pages.services import edit_page
+
+    url = "/search?q=zeppelin"
+    client.get(url)
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    assert "Battery life review" not in client.get(url).get_data(as_text=True)
+    edit_page(customer, review, "It charges as slowly as a zeppelin flies.", "zeppelin")
+    response = client.get(url)
+    assert response.headers["X-Page-Cache"] == "miss"
+    assert "Battery life review" in response.get_data(as_text=True)
+
+
+def test_search_results_wait_for_the_index_queue(app, client, review):
+    """While pages wait to be indexed, results are kept under another key than after."""
+    from wiki.models import SearchPending
+
+    url = "/search?q=battery"
+    client.get(url)
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    db.session.add(SearchPending(page_id=review.id))  # queued, and not drained yet
+    db.session.commit()
+    assert client.get(url).headers["X-Page-Cache"] == "miss"
+
+
 def test_signed_in_users_never_get_the_anonymous_copy(client, login, customer, review):
     url = f"/wiki/{review.slug}"
     client.get(url)

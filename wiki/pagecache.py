@@ -14,6 +14,10 @@ under the URL plus a *generation* that the database gives for one cheap statemen
   commit covers that case (an entry made before the bump holds older data under a key no one
   asks for again).
 
+Search results also depend on the search index, which a queue updates just *after* the commit;
+for them the generation adds the number of pages still queued (the queue removes its rows only
+once the index has them), so results read while the index catches up are never asked for again.
+
 The generation is read *before* anything the view reads, so an entry can only hold data at least as
 new as its key says. Every worker process, on every machine, derives the same generation from the
 shared database, so no process can serve HTML older than the last commit: invalidation needs no
@@ -40,11 +44,13 @@ from .extensions import cache, db
 
 DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revision", "pages.diff",
                      "pages.recent", "pages.tags", "pages.tag", "products.index", "products.hub",
-                     "proposals.index", "roadmap.index")
+                     "proposals.index", "roadmap.index", "search.index")
+INDEX_ENDPOINTS = ("search.index",)  # answers that come from the search index
 LAST_MODIFIED_SETTLE = timedelta(seconds=30)
 KEY_PREFIX = "page:"
 SEQUENCE = "cowiki_page_generation"
 _DIRTY = "pagecache_events"
+_QUEUED_FOR_INDEX = text("SELECT count(*) FROM search_pending")
 _NEWEST_EVENT = text("SELECT id, created_at FROM events ORDER BY id DESC LIMIT 1")
 _sequences_ready = set()  # database URLs where this process made sure the sequence exists
 
@@ -140,6 +146,8 @@ def serve_from_cache():
     if not is_anonymous_read():
         return None
     gen, newest = generation()
+    if request.endpoint in INDEX_ENDPOINTS:
+        gen = f"{gen}.q{db.session.execute(_QUEUED_FOR_INDEX).scalar()}"
     g.page_cache = {"key": cache_key(gen), "newest": newest}
     entry = cache.get(g.page_cache["key"])
     if entry is None:
