@@ -126,3 +126,13 @@ def test_check_drains_the_queue(make_page, runner, monkeypatch):
 def test_drain_with_an_empty_queue_does_nothing(app):
     assert drain(app) == (0, 0)
     assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0
+
+
+def test_votes_do_not_queue_a_reindex(app, make_proposal, make_user):
+    from wiki.search.queue import pending_count
+    from wiki.votes.services import cast_vote
+
+    page = make_proposal("Quiet index while voting")
+    before = pending_count()
+    cast_vote(make_user("quietvoter"), page, 1)
+    assert pending_count() == before

@@ -24,7 +24,7 @@ _RESULT = {"type": "object", "properties": {
      response={"type": "object", "properties": {
          "results": {"type": "array", "items": _RESULT}, "total": {"type": "integer"},
          "page": {"type": "integer"}, "per_page": {"type": "integer"},
-         "suggestion": {"type": "string"}, "notices": {"type": "array"}}},
+         "suggestion": {"type": ["string", "null"]}, "notices": {"type": "array"}}},
      auth="optional", errors=(400, 503))
 def search_pages():
     q = request.args.get("q", "")
@@ -35,9 +35,8 @@ def search_pages():
     results = services.search(q, filters, sort=request.args.get("sort", "relevance"),
                               page=page, per_page=per_page)
     body = {"results": [r.as_dict() for r in results.items], "total": results.found,
-            "page": results.page, "per_page": results.per_page, "notices": results.notices}
-    if results.suggestion:
-        body["suggestion"] = results.suggestion
+            "page": results.page, "per_page": results.per_page, "notices": results.notices,
+            "suggestion": results.suggestion or None}
     return jsonify(body)
 
 

@@ -30,9 +30,15 @@ _process_lock = threading.Lock()
 SP = SearchPending.__table__
 
 
+# Events that change nothing a search shows except the vote score. Re-indexing a page on every
+# vote would put an index commit (hundreds of ms on Whoosh) behind each vote; the score in the
+# index catches up at the page's next change or with `flask search check`.
+SCORE_ONLY_KINDS = frozenset({"vote.cast", "vote.withdrawn", "vote.changed"})
+
+
 def enqueue_event(event):
     """Event subscriber: queue the event's page in the event's transaction."""
-    if event.page_id is not None:
+    if event.page_id is not None and event.kind not in SCORE_ONLY_KINDS:
         enqueue([event.page_id])
 
 
