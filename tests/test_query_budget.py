@@ -37,10 +37,13 @@ def pages(kind="article"):
 
     def factory(getfixture, n):
         make_page = getfixture("make_page")
+        make_user = getfixture("make_user")
         counter = getfixture("budget_counter")
         for _ in range(n):
             counter["pages"] += 1
-            make_page(f"Budget {kind} {counter['pages']}", kind=kind)
+            # each by another author, so loading authors one by one would show
+            make_page(f"Budget {kind} {counter['pages']}", kind=kind,
+                      author=make_user(f"writer{counter['pages']}"))
 
     return factory
 
@@ -50,6 +53,8 @@ class ListView:
     url: str | Callable
     rows: Callable
     as_user: str | None = None  # a fixture name giving a logged-in client, e.g. "customer_client"
+    # statements each row may add, when that is the design (and is written here, with why)
+    per_row: int = 0
 
     def __str__(self):
         return self.url if isinstance(self.url, str) else self.url.__name__
@@ -191,7 +196,9 @@ LIST_VIEWS = [
     ListView(subject_url("/talk"), comments, as_user="customer_client"),
     ListView("/tags/", tagged_pages),
     ListView("/tags/budget", tagged_pages),
-    ListView("/triage/", pages("proposal"), as_user="innovator_client"),
+    # each row asks search for its likely duplicates (one search, one statement loading the
+    # hits); everything else about the rows is loaded in a fixed number of statements
+    ListView("/triage/", pages("proposal"), as_user="innovator_client", per_row=1),
     ListView("/roadmap", roadmap_proposals),
     ListView("/notifications/", notifications, as_user="customer_client"),
     ListView("/moderation/", flags, as_user="moderator_client"),
@@ -234,7 +241,8 @@ def test_list_view_statements_do_not_grow_with_rows(request, view):
     few = statements(client, url)
     view.rows(request.getfixturevalue, MANY - FEW)
     many = statements(client, url)
-    assert many == few, f"{url}: {few} statements for {FEW} rows but {many} for {MANY}"
+    expected = few + view.per_row * (MANY - FEW)
+    assert many == expected, f"{url}: {few} statements for {FEW} rows but {many} for {MANY}"
 
 
 class TestWithoutCounting:

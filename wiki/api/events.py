@@ -44,7 +44,8 @@ def events_since(user, since=0, kinds=(), product=None, limit=DEFAULT_LIMIT):
                        f"No event {since} exists (the newest is {newest}); use a next_cursor "
                        "from an earlier answer, or 0 to start at the beginning.")
     stmt = (select(Event).where(Event.id > since)
-            .options(selectinload(Event.page), selectinload(Event.revision)))
+            .options(selectinload(Event.page), selectinload(Event.revision),
+                     selectinload(Event.actor)))
     if not permissions.can_see_insights(user):
         stmt = stmt.where(Event.public.is_(True))
     if not permissions.can_see_hidden(user):

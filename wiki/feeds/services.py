@@ -33,7 +33,8 @@ def visible_events():
                    Event.kind.in_(CONTENT_KINDS),
                    or_(Event.revision_id.is_(None), revision.hidden.is_(False)),
                    or_(Event.comment_id.is_(None), comment.hidden.is_(False)))
-            .options(selectinload(Event.page), selectinload(Event.revision)))
+            .options(selectinload(Event.page), selectinload(Event.revision),
+                     selectinload(Event.actor), selectinload(Event.comment)))
 
 
 def _newest(stmt, limit=FEED_SIZE):

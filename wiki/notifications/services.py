@@ -51,7 +51,8 @@ def unread_count(user):
 def notifications_stmt(user, unread_only=False):
     event = selectinload(Notification.event)
     stmt = (select(Notification).where(Notification.user_id == user.id)
-            .options(event.selectinload(Event.page), event.selectinload(Event.revision)))
+            .options(event.selectinload(Event.page), event.selectinload(Event.revision),
+                     event.selectinload(Event.actor), event.selectinload(Event.comment)))
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())

@@ -65,7 +65,7 @@ def wilson_lower_bound(up, down, z=1.96):
 def _filtered(filters, *, with_status=True):
     stmt = (select(Page).join(ProposalState, ProposalState.page_id == Page.id)
             .where(Page.kind == "proposal", Page.deleted.is_(False))
-            .options(selectinload(Page.proposal)))
+            .options(selectinload(Page.proposal), selectinload(Page.created_by)))
     if filters.product:
         stmt = stmt.join(Product, Product.id == Page.product_id).where(Product.slug == filters.product)
     if with_status:
