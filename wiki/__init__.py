@@ -46,6 +46,9 @@ def configure_extensions(app):
     from .api_auth import configure_api_auth
 
     configure_api_auth(app)
+    from . import pagecache
+
+    pagecache.init_app(app)
 
 
 # One package per area of the product. Each may have routes.py with a blueprint ``bp`` and an

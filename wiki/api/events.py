@@ -12,6 +12,7 @@ Readers see public events whose page is not deleted; the innovation team and adm
 from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import permissions
 from ..extensions import db
@@ -42,7 +43,9 @@ def events_since(user, since=0, kinds=(), product=None, limit=DEFAULT_LIMIT):
         raise ApiError(400, "unknown_cursor",
                        f"No event {since} exists (the newest is {newest}); use a next_cursor "
                        "from an earlier answer, or 0 to start at the beginning.")
-    stmt = select(Event).where(Event.id > since)
+    stmt = (select(Event).where(Event.id > since)
+            .options(selectinload(Event.page), selectinload(Event.revision),
+                     selectinload(Event.actor)))
     if not permissions.can_see_insights(user):
         stmt = stmt.where(Event.public.is_(True))
     if not permissions.can_see_hidden(user):

@@ -2,6 +2,7 @@
 from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..models import FLAG_REASONS, Flag
 from ..moderation import services
@@ -57,7 +58,8 @@ def create_flag():
      errors=(401, 403))
 @requires(can_moderate)
 def list_flags():
-    stmt = select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at, Flag.id)
+    stmt = (select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at, Flag.id)
+            .options(selectinload(Flag.page)))
     return paginated(stmt, lambda item: serialize_flag(item, full=True), key="flags")
 
 

@@ -2,6 +2,7 @@
 from flask import jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import permissions
 from ..errors import Conflict
@@ -67,7 +68,8 @@ def list_pages():
     kind = choice_arg("kind", KINDS)
     sort = choice_arg("sort", tuple(SORTS), default="updated")
     product = product_for_filter(_arg("product"))
-    stmt = select(Page).where(Page.deleted.is_(False))
+    stmt = (select(Page).where(Page.deleted.is_(False))
+            .options(selectinload(Page.tags), selectinload(Page.current_revision)))
     if kind:
         stmt = stmt.where(Page.kind == kind)
     if product is not None:

@@ -2,6 +2,7 @@
 from flask import abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import OPEN_STATUSES, STATUSES, Merge, Page, Product, ProposalState
@@ -67,7 +68,8 @@ def serialize(page, detail=False):
                                                 "total": {"type": "integer"}}})
 def list_proposals():
     stmt = (select(Page).join(ProposalState, ProposalState.page_id == Page.id)
-            .where(Page.kind == "proposal", Page.deleted.is_(False)))
+            .where(Page.kind == "proposal", Page.deleted.is_(False))
+            .options(selectinload(Page.proposal)))
     status = request.args.get("status", "").strip()
     if status == "open":
         stmt = stmt.where(ProposalState.status.in_(OPEN_STATUSES))

@@ -1,7 +1,7 @@
 """The events each Atom feed shows: public only, nothing hidden, nothing on deleted pages."""
 from flask import abort
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from ..errors import ValidationError
 from ..extensions import db
@@ -32,7 +32,9 @@ def visible_events():
             .where(Event.public.is_(True), Page.deleted.is_(False),
                    Event.kind.in_(CONTENT_KINDS),
                    or_(Event.revision_id.is_(None), revision.hidden.is_(False)),
-                   or_(Event.comment_id.is_(None), comment.hidden.is_(False))))
+                   or_(Event.comment_id.is_(None), comment.hidden.is_(False)))
+            .options(selectinload(Event.page), selectinload(Event.revision),
+                     selectinload(Event.actor), selectinload(Event.comment)))
 
 
 def _newest(stmt, limit=FEED_SIZE):

@@ -56,6 +56,7 @@ class Notification(Model):
     __table_args__ = (
         UniqueConstraint("user_id", "event_id"),
         Index("ix_notifications_user_read", "user_id", "read_at"),
+        Index("ix_notifications_user_created", "user_id", "created_at"),  # newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

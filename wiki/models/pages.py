@@ -47,6 +47,12 @@ class Page(Model):
     __table_args__ = (
         Index("ix_pages_kind_updated", "kind", "updated_at"),
         Index("ix_pages_product_kind", "product_id", "kind"),
+        # list sorts (performance): the proposals board by top/hot/new, product hubs by new/updated
+        Index("ix_pages_kind_rank_top", "kind", "rank_top"),
+        Index("ix_pages_kind_rank_hot", "kind", "rank_hot"),
+        Index("ix_pages_kind_created", "kind", "created_at"),
+        Index("ix_pages_product_kind_created", "product_id", "kind", "created_at"),
+        Index("ix_pages_product_kind_updated", "product_id", "kind", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

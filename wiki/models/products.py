@@ -1,7 +1,7 @@
 """Products and the customers' star ratings of them."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, UTCDateTime, utcnow
@@ -28,6 +28,7 @@ class Rating(Model):
     __tablename__ = "ratings"
     __table_args__ = (
         UniqueConstraint("user_id", "product_id"),
+        Index("ix_ratings_product_stars", "product_id", "stars"),  # a product's rating summary
         CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
     )
 

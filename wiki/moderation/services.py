@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import events, permissions
 from ..auth import services as accounts
@@ -172,7 +173,10 @@ def _was_autohidden(target_type, obj):
 def open_flags():
     """Open flags grouped by target: a list of dicts with the target, its page and its flags."""
     flags = db.session.scalars(select(Flag).where(Flag.resolved_at.is_(None))
-                               .order_by(Flag.created_at)).all()
+                               .order_by(Flag.created_at)
+                               .options(selectinload(Flag.page).selectinload(Page.current_revision),
+                                        selectinload(Flag.revision), selectinload(Flag.comment))
+                               ).all()
     groups = {}
     for item in flags:
         key = (item.target_type, item.page_id, item.revision_id, item.comment_id)

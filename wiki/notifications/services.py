@@ -4,6 +4,7 @@
 """
 from flask import abort
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from ..database import paginate
 from ..errors import ValidationError
@@ -48,7 +49,10 @@ def unread_count(user):
 
 
 def notifications_stmt(user, unread_only=False):
-    stmt = select(Notification).where(Notification.user_id == user.id)
+    event = selectinload(Notification.event)
+    stmt = (select(Notification).where(Notification.user_id == user.id)
+            .options(event.selectinload(Event.page), event.selectinload(Event.revision),
+                     event.selectinload(Event.actor), event.selectinload(Event.comment)))
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())

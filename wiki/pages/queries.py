@@ -50,6 +50,19 @@ def history(page):
             .order_by(Revision.number.desc()))
 
 
+# what the page view shows, loaded with the page in two statements instead of one each
+FOR_VIEW = (joinedload(Page.current_revision).joinedload(Revision.author),
+            joinedload(Page.proposal), selectinload(Page.tags))
+
+
+def link_titles(page, limit=100):
+    """``[(slug, title)]`` of the live pages linking here, by title (the page view's aside)."""
+    return list(db.session.execute(
+        select(Page.slug, Page.title).join(Link, Link.from_page_id == Page.id)
+        .where(Link.to_slug == page.slug, Page.deleted.is_(False), Page.id != page.id)
+        .order_by(Page.title).limit(limit)))
+
+
 def links_here(page, limit=100):
     return list(db.session.scalars(
         select(Page).join(Link, Link.from_page_id == Page.id)

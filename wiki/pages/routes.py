@@ -25,10 +25,10 @@ def deny():
 
 @bp.route("/wiki/<slug>")
 def view(slug):
-    page = services.get_page_or_404(slug)
+    page = services.get_page_or_404(slug, options=queries.FOR_VIEW)
     revision = services.visible_revision(page, current_user)
     return render_template("pages/view.html", page=page, revision=revision,
-                           links_here=queries.links_here(page))
+                           links_here=queries.link_titles(page))
 
 
 @bp.route("/wiki/<slug>/edit", methods=["GET", "POST"])

@@ -56,13 +56,14 @@ def atomic(fn):
     return wrapper
 
 
-def get_page(slug):
-    return db.session.scalar(select(Page).where(Page.slug == slug))
+def get_page(slug, options=()):
+    return db.session.scalar(select(Page).where(Page.slug == slug).options(*options))
 
 
-def get_page_or_404(slug, *, allow_deleted=None, user=None):
-    """The page, or 404. Deleted pages are 404 except for moderators (or when asked for)."""
-    page = get_page(slug)
+def get_page_or_404(slug, *, allow_deleted=None, user=None, options=()):
+    """The page, or 404. Deleted pages are 404 except for moderators (or when asked for).
+    ``options`` are loader options for what the caller will show (e.g. ``queries.FOR_VIEW``)."""
+    page = get_page(slug, options)
     if page is None:
         abort(404)
     if page.deleted:

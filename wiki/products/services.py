@@ -88,11 +88,12 @@ def product_pages(product, kind, sort="new"):
     from sqlalchemy.orm import selectinload
 
     order = SORTS.get(sort, SORTS["new"])
+    # what the hub's list shows: tags and a proposal's status (``page.proposal`` is asked of
+    # every kind, so it is loaded for every kind)
+    shown = [selectinload(Page.tags), selectinload(Page.proposal)]
     return (select(Page).where(Page.product_id == product.id, Page.kind == kind,
                                Page.deleted.is_(False))
-            .options(selectinload(Page.tags), selectinload(Page.created_by),
-                     selectinload(Page.proposal))
-            .order_by(*order))
+            .options(*shown).order_by(*order))
 
 
 def product_tags(product, limit=30):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Page, Product, ProposalState, utcnow
@@ -19,7 +20,8 @@ def columns(product=None):
     for status, label in COLUMNS:
         stmt = (select(Page).join(ProposalState, ProposalState.page_id == Page.id)
                 .where(Page.kind == "proposal", Page.deleted.is_(False),
-                       ProposalState.status == status))
+                       ProposalState.status == status)
+                .options(selectinload(Page.proposal)))
         if product is not None:
             stmt = stmt.where(Page.product_id == product.id)
         if status == "shipped":

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import selectinload
 
 from ..database import Pagination
 from ..extensions import db
@@ -63,7 +64,8 @@ def wilson_lower_bound(up, down, z=1.96):
 
 def _filtered(filters, *, with_status=True):
     stmt = (select(Page).join(ProposalState, ProposalState.page_id == Page.id)
-            .where(Page.kind == "proposal", Page.deleted.is_(False)))
+            .where(Page.kind == "proposal", Page.deleted.is_(False))
+            .options(selectinload(Page.proposal), selectinload(Page.created_by)))
     if filters.product:
         stmt = stmt.join(Product, Product.id == Page.product_id).where(Product.slug == filters.product)
     if with_status:

@@ -1,0 +1,248 @@
+"""Anonymous reads: no cookie, ETag/Last-Modified with 304s, and a page cache that a commit of any
+change (edit, hidden revision, vote, status change) makes miss, in every worker process."""
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import csrf_token_from
+from wiki import create_app
+from wiki.extensions import db
+
+
+@pytest.fixture
+def app_config():
+    return {"CACHE_TYPE": "SimpleCache"}
+
+
+@pytest.fixture
+def review(make_page):
+    return make_page("Battery life review", kind="review", body="The battery lasts two days.")
+
+
+@pytest.fixture
+def idea(make_proposal):
+    return make_proposal("Dark mode for the app", body="Please add a dark mode.")
+
+
+def anonymous_urls(review, idea, product):
+    return [f"/wiki/{review.slug}", f"/products/{product.slug}", "/proposals/?sort=top",
+            "/recent", f"/wiki/{review.slug}/history"]
+
+
+# -- no session cookie for anonymous readers ---------------------------------------------------
+
+def test_an_anonymous_page_view_sets_no_cookie(app, client, review, idea, product):
+    app.config["WTF_CSRF_ENABLED"] = True
+    for url in anonymous_urls(review, idea, product):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        html = response.get_data(as_text=True)
+        assert 'name="csrf-token"' not in html and 'name="csrf_token"' not in html, url
+
+
+def test_logged_in_pages_still_carry_the_csrf_token(login, customer, review):
+    html = login(customer).get(f"/wiki/{review.slug}").get_data(as_text=True)
+    assert csrf_token_from(html)
+
+
+def test_the_login_form_still_gets_its_token(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert csrf_token_from(html)
+
+
+# -- ETag, Last-Modified and 304 -----------------------------------------------------------------
+
+def test_anonymous_reads_answer_304_to_a_matching_etag(client, review, idea, product):
+    for url in anonymous_urls(review, idea, product):
+        first = client.get(url)
+        etag = first.headers.get("ETag")
+        assert etag, url
+        assert "no-cache" in first.headers["Cache-Control"], url
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304, url
+        assert again.get_data() == b""
+        other = client.get(url, headers={"If-None-Match": '"something-else"'})
+        assert other.status_code == 200, url
+
+
+def test_the_etag_changes_after_an_edit(client, review, customer):
+    from wiki.pages.services import edit_page
+
+    url = f"/wiki/{review.slug}"
+    etag = client.get(url).headers["ETag"]
+    edit_page(customer, review, "The battery lasts three days.", "longer")
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "three days" in response.get_data(as_text=True)
+    assert response.headers["ETag"] != etag
+
+
+def test_last_modified_once_the_newest_change_has_settled(client, review):
+    from sqlalchemy import update
+
+    from wiki.models import Event
+    from wiki.models.base import utcnow
+
+    db.session.execute(update(Event).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    url = f"/wiki/{review.slug}"
+    first = client.get(url)
+    last_modified = first.headers.get("Last-Modified")
+    assert last_modified
+    assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+
+
+def test_a_change_after_last_modified_answers_200(client, review, customer):
+    from sqlalchemy import update
+
+    from wiki.models import Event
+    from wiki.models.base import utcnow
+    from wiki.pages.services import edit_page
+
+    db.session.execute(update(Event).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    url = f"/wiki/{review.slug}"
+    last_modified = client.get(url).headers["Last-Modified"]
+    edit_page(customer, review, "The battery now lasts four days.", "update")
+    response = client.get(url, headers={"If-Modified-Since": last_modified})
+    assert response.status_code == 200
+    assert "four days" in response.get_data(as_text=True)
+
+
+def test_no_last_modified_while_the_newest_change_is_recent(client, review):
+    assert "Last-Modified" not in client.get(f"/wiki/{review.slug}").headers
+
+
+def test_logged_in_reads_are_neither_cached_nor_conditional(login, customer, review):
+    user_client = login(customer)
+    response = user_client.get(f"/wiki/{review.slug}")
+    assert "X-Page-Cache" not in response.headers
+    assert "ETag" not in response.headers
+
+
+# -- the page cache ------------------------------------------------------------------------------
+
+def test_a_second_anonymous_read_is_served_from_the_cache(client, review):
+    url = f"/wiki/{review.slug}"
+    assert client.get(url).headers["X-Page-Cache"] == "miss"
+    second = client.get(url)
+    assert second.headers["X-Page-Cache"] == "hit"
+    assert "two days" in second.get_data(as_text=True)
+
+
+def test_an_edit_is_shown_at_once(client, review, customer):
+    from wiki.pages.services import edit_page
+
+    url = f"/wiki/{review.slug}"
+    client.get(url)
+    edit_page(customer, review, "Now the battery lasts a week.", "update")
+    html = client.get(url).get_data(as_text=True)
+    assert "lasts a week" in html and "two days" not in html
+
+
+def test_a_hidden_revision_disappears_at_once(client, review, customer, moderator):
+    from wiki.moderation.actions import hide_revision
+    from wiki.pages.services import edit_page
+
+    revision = edit_page(customer, review, "Buy pills at spam.example.", "spam")
+    url = f"/wiki/{review.slug}"
+    assert "spam.example" in client.get(url).get_data(as_text=True)
+    assert "spam.example" in client.get(url).get_data(as_text=True)  # now from the cache
+    hide_revision(moderator, revision, "spam")
+    html = client.get(url).get_data(as_text=True)
+    assert "spam.example" not in html and "two days" in html
+
+
+def test_a_vote_changes_the_counts_at_once(client, idea, customer, product):
+    from wiki.votes.services import cast_vote
+
+    shown = {f"/wiki/{idea.slug}": '<span data-count="up">1</span> support',
+             "/proposals/?sort=top": '<span data-count="up">1</span> support',
+             f"/products/{product.slug}": "score +1"}
+    for url, text in shown.items():
+        assert text not in client.get(url).get_data(as_text=True)
+        assert client.get(url).headers["X-Page-Cache"] == "hit"
+    cast_vote(customer, idea, 1)
+    for url, text in shown.items():
+        response = client.get(url)
+        assert response.headers["X-Page-Cache"] == "miss", url
+        assert text in response.get_data(as_text=True), url
+
+
+def test_a_status_change_shows_on_the_board_at_once(client, idea, innovator):
+    from wiki.triage.services import change_status
+
+    url = "/proposals/?status=planned"
+    assert "Dark mode" not in client.get(url).get_data(as_text=True)
+    client.get(url)
+    change_status(innovator, idea, "under_review")
+    change_status(innovator, idea, "planned")
+    assert "Dark mode" in client.get(url).get_data(as_text=True)
+
+
+def test_search_results_follow_an_edit(client, review, customer):
+    from wiki.pages.services import edit_page
+
+    url = "/search?q=zeppelin"
+    client.get(url)
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    assert "Battery life review" not in client.get(url).get_data(as_text=True)
+    edit_page(customer, review, "It charges as slowly as a zeppelin flies.", "zeppelin")
+    response = client.get(url)
+    assert response.headers["X-Page-Cache"] == "miss"
+    assert "Battery life review" in response.get_data(as_text=True)
+
+
+def test_search_results_wait_for_the_index_queue(app, client, review):
+    """While pages wait to be indexed, results are kept under another key than after."""
+    from wiki.models import SearchPending
+
+    url = "/search?q=battery"
+    client.get(url)
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    db.session.add(SearchPending(page_id=review.id))  # queued, and not drained yet
+    db.session.commit()
+    assert client.get(url).headers["X-Page-Cache"] == "miss"
+
+
+def test_signed_in_users_never_get_the_anonymous_copy(client, login, customer, review):
+    url = f"/wiki/{review.slug}"
+    client.get(url)
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    html = login(customer).get(url).get_data(as_text=True)
+    assert "casey" in html  # the header names the signed-in user
+    assert 'name="csrf-token"' in html
+
+
+def test_a_visitor_with_a_flash_message_gets_a_fresh_page(client, review):
+    url = f"/wiki/{review.slug}"
+    client.get(url)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Welcome back, reader.")]
+    response = client.get(url)
+    assert "X-Page-Cache" not in response.headers
+    assert "Welcome back, reader." in response.get_data(as_text=True)
+
+
+def test_invalidation_reaches_every_worker_process(app, tmp_path, review, customer):
+    """A second app on the same database stands for another gunicorn worker with its own
+    SimpleCache: an edit made through one worker is shown at once by the other."""
+    other = create_app({**{k: app.config[k] for k in (
+        "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SEARCH_INDEX_DIR", "TESTING")},
+        "CACHE_TYPE": "SimpleCache", "SERVER_NAME": "localhost"})
+    url = f"/wiki/{review.slug}"
+    with other.app_context():
+        worker = other.test_client()
+        worker.get(url)
+        assert worker.get(url).headers["X-Page-Cache"] == "hit"
+        db.session.remove()
+    from wiki.pages.services import edit_page
+
+    edit_page(customer, review, "Edited in the first worker.", "x")
+    with other.app_context():
+        html = other.test_client().get(url).get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()
+    assert "Edited in the first worker." in html

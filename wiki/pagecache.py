@@ -1,0 +1,187 @@
+"""Fast anonymous reads: a cache of rendered pages, and ETag/Last-Modified with 304 answers.
+
+Only anonymous GET/HEAD requests of the read views in ``PAGE_CACHE_ENDPOINTS`` take part: no
+session user, no flashed messages, no remember cookie, no Authorization header. Their HTML is kept
+in Flask-Caching's ``cache`` (SimpleCache per process, or Redis when ``CACHE_REDIS_URL`` is set)
+under the URL plus a *generation* that the database gives for one cheap statement:
+
+* SQLite: the id of the newest event. Every change of content writes an event in its
+  transaction (votes, edits, status changes, hiding, …), and SQLite runs one write transaction at a
+  time, so event ids grow in commit order: a new commit always means a new generation.
+* PostgreSQL: the same newest event id, plus a sequence (``cowiki_page_generation``) that
+  every transaction which recorded an event advances *after* its commit. Transactions commit
+  in any order there, so an event id can become visible after a higher one; the bump after
+  commit covers that case (an entry made before the bump holds older data under a key no one
+  asks for again).
+
+Search results also depend on the search index, which a queue updates just *after* the commit;
+for them the generation adds the number of pages still queued (the queue removes its rows only
+once the index has them), so results read while the index catches up are never asked for again.
+
+The generation is read *before* anything the view reads, so an entry can only hold data at least as
+new as its key says. Every worker process, on every machine, derives the same generation from the
+shared database, so no process can serve HTML older than the last commit: invalidation needs no
+message between processes. Entries also expire after ``PAGE_CACHE_TIMEOUT`` seconds (relative
+times such as "5 minutes ago" move on).
+
+Every such response carries a strong ETag (a hash of the body) and ``Cache-Control: no-cache`` so
+browsers and proxies revalidate; a matching ``If-None-Match`` gets a 304. ``Last-Modified`` (the
+time of the newest event, rounded up to the second) is sent only once that change is
+``LAST_MODIFIED_SETTLE`` seconds old, so a transaction still committing cannot hide behind a
+second-resolution date.
+"""
+import hashlib
+import math
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app, g, request, session
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from . import events
+from .extensions import cache, db
+
+DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revision", "pages.diff",
+                     "pages.recent", "pages.tags", "pages.tag", "products.index", "products.hub",
+                     "proposals.index", "roadmap.index", "search.index")
+INDEX_ENDPOINTS = ("search.index",)  # answers that come from the search index
+LAST_MODIFIED_SETTLE = timedelta(seconds=30)
+KEY_PREFIX = "page:"
+SEQUENCE = "cowiki_page_generation"
+_DIRTY = "pagecache_events"
+_QUEUED_FOR_INDEX = text("SELECT count(*) FROM search_pending")
+_NEWEST_EVENT = text("SELECT id, created_at FROM events ORDER BY id DESC LIMIT 1")
+_sequences_ready = set()  # database URLs where this process made sure the sequence exists
+
+
+def init_app(app):
+    app.config.setdefault("PAGE_CACHE_ENDPOINTS", DEFAULT_ENDPOINTS)
+    app.config.setdefault("PAGE_CACHE_TIMEOUT", 300)
+    app.before_request(serve_from_cache)
+    app.after_request(store_and_validate)
+    events.subscribe(_note_event)
+    if not sa_event.contains(db.session, "after_commit", _bump_after_commit):
+        sa_event.listen(db.session, "after_commit", _bump_after_commit)
+        sa_event.listen(db.session, "after_soft_rollback", _forget_events)
+
+
+def _note_event(event):
+    """Event subscriber: remember that this transaction changed content."""
+    db.session.info[_DIRTY] = True
+
+
+def _forget_events(session, previous_transaction=None):
+    session.info.pop(_DIRTY, None)
+
+
+def _bump_after_commit(session):
+    if not session.info.pop(_DIRTY, False):
+        return
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        return  # SQLite commits one writer at a time: the newest event id is enough
+    with engine.connect() as conn:
+        _ensure_sequence(conn)
+        conn.exec_driver_sql(f"SELECT nextval('{SEQUENCE}')")
+        conn.commit()
+
+
+def _ensure_sequence(conn):
+    url = str(conn.engine.url)
+    if url in _sequences_ready:
+        return
+    try:
+        conn.exec_driver_sql(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
+        conn.commit()
+    except DBAPIError:  # another process created it at the same moment
+        conn.rollback()
+    _sequences_ready.add(url)
+
+
+def is_anonymous_read():
+    """True for an anonymous GET/HEAD of a cacheable read view (decided without loading a user)."""
+    if request.method not in ("GET", "HEAD") or request.endpoint not in \
+            current_app.config["PAGE_CACHE_ENDPOINTS"]:
+        return False
+    if "Authorization" in request.headers:
+        return False
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies and (
+            session.get("_user_id") or session.get("_flashes")):
+        return False
+    return True
+
+
+def generation():
+    """``(key, newest_event_time)`` of the database's current state; one statement."""
+    if db.engine.dialect.name == "postgresql":
+        if str(db.engine.url) not in _sequences_ready:
+            with db.engine.connect() as conn:
+                _ensure_sequence(conn)
+        row = db.session.execute(text(
+            f"SELECT (SELECT last_value FROM {SEQUENCE}), newest.id, newest.created_at "
+            "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, created_at FROM events "
+            "ORDER BY id DESC LIMIT 1) AS newest ON true")).first()
+        return f"{row[1] or 0}.{row[0]}", row[2]
+    # plain SQL: this runs on every anonymous read, and the ORM's overhead would dominate it
+    row = db.session.execute(_NEWEST_EVENT).first()
+    if row is None:
+        return "0", None
+    created = row[1]
+    if isinstance(created, str):  # SQLite hands back the stored text
+        created = datetime.fromisoformat(created)
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return str(row[0]), created
+
+
+def cache_key(gen):
+    digest = hashlib.sha256(f"{gen}\n{request.url}".encode("utf-8")).hexdigest()[:40]
+    return KEY_PREFIX + digest
+
+
+def serve_from_cache():
+    if not is_anonymous_read():
+        return None
+    gen, newest = generation()
+    if request.endpoint in INDEX_ENDPOINTS:
+        gen = f"{gen}.q{db.session.execute(_QUEUED_FOR_INDEX).scalar()}"
+    g.page_cache = {"key": cache_key(gen), "newest": newest}
+    entry = cache.get(g.page_cache["key"])
+    if entry is None:
+        return None
+    body, mimetype = entry
+    g.page_cache["hit"] = True
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def store_and_validate(response):
+    state = g.get("page_cache")
+    if state is None or response.status_code != 200 or response.direct_passthrough:
+        return response
+    if "Set-Cookie" in response.headers or session.modified:
+        return response  # a view that changes the session is not the same for everyone
+    if not state.get("hit"):
+        cache.set(state["key"], (response.get_data(), response.mimetype),
+                  timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
+        response.headers["X-Page-Cache"] = "miss"
+    response.add_etag()
+    last_modified = _last_modified(state["newest"])
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.no_cache = True
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
+
+
+def _last_modified(newest):
+    if newest is None:
+        return None
+    rounded = datetime.fromtimestamp(math.ceil(newest.timestamp()), tz=timezone.utc)
+    if rounded + LAST_MODIFIED_SETTLE > datetime.now(timezone.utc):
+        return None
+    return rounded
