@@ -8,7 +8,6 @@ from ..models import Product
 from ..pages.services import get_page
 from ..permissions import is_member, requires
 from ..votes import services
-from ..votes.routes import vote_rate_limit
 from .blueprint import bp
 from .common import ApiError, doc, json_body
 
@@ -36,7 +35,6 @@ def _votable_page(slug):
            "properties": {"value": {"type": "integer", "enum": [1, -1]}}},
      response=VOTE_STATE, auth="required", errors=(400, 401, 403, 404, 415, 429))
 @requires(is_member)
-@vote_rate_limit
 def put_vote(slug):
     data = json_body(required=("value",))
     page = _votable_page(slug)
@@ -48,7 +46,6 @@ def put_vote(slug):
 @doc("Withdraw your vote on a page", response=VOTE_STATE, auth="required",
      errors=(400, 401, 403, 404, 429))
 @requires(is_member)
-@vote_rate_limit
 def delete_vote(slug):
     page = _votable_page(slug)
     services.withdraw_vote(current_user, page)
@@ -61,7 +58,6 @@ def delete_vote(slug):
            "properties": {"stars": {"type": "integer", "minimum": 1, "maximum": 5}}},
      response=RATING_STATE, auth="required", errors=(400, 401, 403, 404, 415, 429))
 @requires(is_member)
-@vote_rate_limit
 def put_rating(slug):
     data = json_body(required=("stars",))
     product = db.session.scalar(select(Product).where(Product.slug == slug))

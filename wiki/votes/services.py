@@ -9,7 +9,6 @@ the page's counters and ranks change together, the counters with database-side a
 (``votes_up = votes_up + 1``), so they always equal the rows (``accounting.counted_votes``). A
 racing insert of the same vote (IntegrityError) or a busy SQLite database is retried.
 """
-from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -249,6 +248,3 @@ def my_stars(user, product):
 def rating_state(user, product):
     return {"rating": rating_summary(product), "my_stars": my_stars(user, product)}
 
-
-def vote_limit():
-    return current_app.config["RATELIMIT_VOTE"]
