@@ -9,13 +9,12 @@ This is the contract other areas build on:
   add_comment(actor, page, body, parent=None) -> Comment
   visible_revision(page, user) / get_page(slug) / get_page_or_404(slug)
 """
-from functools import wraps
-
 from flask import abort, current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events, permissions
+from ..database import atomic
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import (KINDS, PRODUCT_KINDS, Comment, Link, Page, ProposalState, Revision, Tag,
@@ -40,20 +39,6 @@ class EditConflict(Conflict):
         self.theirs = theirs
         self.mine = mine
         self.extra = {"current_revision": current_revision}
-
-
-def atomic(fn):
-    """A service either commits everything it did or, when it raises, leaves nothing behind."""
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return wrapper
 
 
 def get_page(slug):

@@ -86,6 +86,9 @@ def _in_write_transaction(work):
             db.session.rollback()
             if attempt == MAX_ATTEMPTS or not _is_retryable(error):
                 raise
+        except Exception:
+            db.session.rollback()  # nothing half-done stays in the session
+            raise
     raise AssertionError("unreachable")
 
 
