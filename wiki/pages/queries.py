@@ -15,6 +15,8 @@ RECENT_TYPES = {
     "edited": ("page.edited", "page.tagged"),
     "reverted": ("page.reverted",),
     "comments": ("comment.created",),
+    # deleted pages' events show only to moderators (below); a restore shows to everyone
+    "deletions": ("page.deleted", "page.restored"),
 }
 RECENT_KINDS = tuple(kind for kinds in RECENT_TYPES.values() for kind in kinds)
 
