@@ -37,6 +37,7 @@ def vote(slug):
     back = page_url(slug)
     if not current_user.is_authenticated:
         return _login_first(back)
+    services.check_member(current_user)  # load, check, then act: a banned account gets 403 first
     page = get_page(slug)
     if page is None or page.deleted:
         abort(404)
@@ -55,6 +56,7 @@ def rate(slug):
     back = product_url(slug)
     if not current_user.is_authenticated:
         return _login_first(back)
+    services.check_member(current_user, "rate products")
     product = db.session.scalar(select(Product).where(Product.slug == slug))
     if product is None:
         abort(404)
