@@ -1,7 +1,7 @@
 """Response headers, safe redirects and session checks."""
 from urllib.parse import urljoin, urlsplit
 
-from flask import request
+from flask import abort, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -24,6 +24,14 @@ def safe_next(target, default="/"):
 
 
 def configure_security(app):
+    @app.before_request
+    def refuse_nul_in_urls():
+        """A NUL in a path or query can name nothing (PostgreSQL cannot even compare it)."""
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400, description="The address contains a NUL character.")
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import (KINDS, PRODUCT_KINDS, Comment, Link, Page, ProposalState, Revision, Tag,
                       utcnow)
 from ..rendering import RenderError, render
-from ..text import has_control_chars, slugify
+from ..text import has_control_chars, has_surrogates, slugify
 from .diffing import merge3
 
 MAX_TITLE = 200
@@ -77,6 +77,8 @@ def clean_title(title):
 
 def check_body(body):
     body = body or ""
+    if has_surrogates(body):
+        raise ValidationError({"body": "The text contains broken Unicode (a lone surrogate)."})
     limit = current_app.config["MAX_BODY_BYTES"]
     if len(body.encode("utf-8")) > limit:
         raise ValidationError({"body": f"The text is larger than {limit // 1024} KB."}, status_code=413)

@@ -41,6 +41,8 @@ def _clean(name, description):
     description = (description or "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise ValidationError({"description": f"A description has at most {MAX_DESCRIPTION} characters."})
+    if has_control_chars(description):
+        raise ValidationError({"description": "A description cannot contain control characters."})
     return name, description
 
 

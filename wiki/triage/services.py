@@ -20,9 +20,11 @@ from ..models import (
     User,
     utcnow,
 )
+from ..text import has_control_chars
 from . import workflow
 
 MAX_NOTE = 5000
+MAX_RESPONSE = 20000  # characters of Markdown in an official response
 
 
 class Forbidden(ValidationError):
@@ -81,8 +83,8 @@ def clean_note(note, limit=MAX_NOTE):
     note = (note or "").strip()
     if len(note) > limit:
         raise ValidationError({"note": f"A note has at most {limit} characters."})
-    if "\x00" in note:
-        raise ValidationError({"note": "The note contains a NUL character."})
+    if has_control_chars(note):
+        raise ValidationError({"note": "A note cannot contain control characters."})
     return note
 
 
@@ -177,6 +179,8 @@ def post_response(actor, page, markdown):
     source = check_body(markdown).strip()
     if not source:
         raise ValidationError({"body": "Write the response first."})
+    if len(source) > MAX_RESPONSE:
+        raise ValidationError({"body": f"An official response has at most {MAX_RESPONSE} characters."})
     try:
         html, _links = render_source(source)
     except ValidationError as error:

@@ -14,6 +14,7 @@ from .. import permissions
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Delivery, Product, Webhook, utcnow
+from ..text import has_control_chars
 
 MAX_URL = 2000
 MAX_SECRET = 200
@@ -80,6 +81,8 @@ def create_webhook(actor, url, secret="", event_kinds=(), product_slug=None):
     secret = (secret or "").strip() or secrets.token_hex(24)
     if len(secret) > MAX_SECRET:
         raise ValidationError({"secret": f"A secret has at most {MAX_SECRET} characters."})
+    if has_control_chars(secret):
+        raise ValidationError({"secret": "A secret cannot contain control characters."})
     hook = Webhook(owner_id=actor.id, url=url, secret=secret, event_kinds=clean_kinds(event_kinds),
                    product=find_product(product_slug), active=True)
     db.session.add(hook)
