@@ -56,3 +56,6 @@ BENCH_DB_ARG = $(if $(filter command line,$(origin DATABASE_URL)),--database-url
 bench: install
 	sh tests/bench/ensure-wrk.sh
 	$(BIN)/python tests/bench/run.py $(BENCH_DB_ARG) $(BENCH_ARGS)
+# search benchmark: 20,000 generated pages; PostgreSQL too when BENCH_DATABASE_URL is set
+bench-search: install
+	$(BIN)/python tests/bench/search_bench.py --pages $(or $(PAGES),20000)

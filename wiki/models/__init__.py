@@ -7,6 +7,6 @@ from .people import ROLES, ApiToken, PasswordReset, Segment, User  # noqa: F401
 from .products import Product, Rating  # noqa: F401
 from .proposals import (IMPACTS, OPEN_STATUSES, STATUSES, InternalNote, Merge,  # noqa: F401
                         ProposalState, StatusChange)
-from .search import SearchPending  # noqa: F401
+from .search import SearchDocument, SearchPending, SearchWord  # noqa: F401
 from .votes import Vote  # noqa: F401
 from .webhooks import Delivery, Webhook  # noqa: F401

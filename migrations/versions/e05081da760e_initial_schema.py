@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a00d3f235f9e
+Revision ID: e05081da760e
 Revises: 
-Create Date: 2026-11-22 08:56:13.400021
+Create Date: 2026-11-22 09:35:35.468881
 
 """
 from alembic import op
@@ -11,10 +11,10 @@ import sqlalchemy as sa
 import wiki.models.base
 
 import wiki.models.base
-
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'a00d3f235f9e'
+revision = 'e05081da760e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -34,11 +34,39 @@ def upgrade():
     sa.UniqueConstraint('name', name=op.f('uq_products_name')),
     sa.UniqueConstraint('slug', name=op.f('uq_products_slug'))
     )
+    op.create_table('search_documents',
+    sa.Column('page_id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=220), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('product', sa.String(length=80), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=True),
+    sa.Column('author', sa.String(length=80), nullable=True),
+    sa.Column('tags', sa.Text(), nullable=False),
+    sa.Column('updated_at', wiki.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('stamp', sa.String(length=40), nullable=False),
+    sa.Column('tsv', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('page_id', name=op.f('pk_search_documents'))
+    )
+    with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_documents_author'), ['author'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_documents_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_documents_product'), ['product'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_documents_status'), ['status'], unique=False)
+        batch_op.create_index('ix_search_documents_tsv', ['tsv'], unique=False, postgresql_using='gin')
+        batch_op.create_index(batch_op.f('ix_search_documents_updated_at'), ['updated_at'], unique=False)
+
     op.create_table('search_pending',
     sa.Column('page_id', sa.Integer(), nullable=False),
     sa.Column('queued_at', wiki.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('page_id', name=op.f('pk_search_pending'))
+    )
+    op.create_table('search_words',
+    sa.Column('word', sa.String(length=40), nullable=False),
+    sa.PrimaryKeyConstraint('word', name=op.f('pk_search_words'))
     )
     op.create_table('segments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -541,6 +569,16 @@ def downgrade():
     op.drop_table('users')
     op.drop_table('tags')
     op.drop_table('segments')
+    op.drop_table('search_words')
     op.drop_table('search_pending')
+    with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_documents_updated_at'))
+        batch_op.drop_index('ix_search_documents_tsv', postgresql_using='gin')
+        batch_op.drop_index(batch_op.f('ix_search_documents_status'))
+        batch_op.drop_index(batch_op.f('ix_search_documents_product'))
+        batch_op.drop_index(batch_op.f('ix_search_documents_kind'))
+        batch_op.drop_index(batch_op.f('ix_search_documents_author'))
+
+    op.drop_table('search_documents')
     op.drop_table('products')
     # ### end Alembic commands ###

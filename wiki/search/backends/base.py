@@ -1,0 +1,61 @@
+"""The interface every search backend serves, and the shapes it answers with."""
+from dataclasses import dataclass, field
+
+# snippets mark highlighted words with these; the service escapes the rest and turns them into <mark>
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+
+@dataclass
+class Hit:
+    page_id: int
+    snippet: str = ""  # plain text with MARK_START/MARK_END around highlighted words
+
+
+@dataclass
+class Hits:
+    hits: list = field(default_factory=list)
+    total: int = 0
+    partial: bool = False  # the backend stopped at its time limit
+
+
+class SearchBackend:
+    """Implemented by WhooshBackend and PostgresBackend; the same behavioural tests run on both."""
+
+    name = "base"
+
+    def index(self, session, documents, delete_ids=()):
+        """Add or replace ``documents`` and remove ``delete_ids``, all or nothing. May raise."""
+        raise NotImplementedError
+
+    def clear(self, session):
+        """Remove every document (before a rebuild)."""
+        raise NotImplementedError
+
+    def rebuild(self, session, batches):
+        """Replace the whole index with the documents from ``batches`` (lists of documents)."""
+        self.clear(session)
+        for documents in batches:
+            self.index(session, documents)
+
+    def stamps(self, session):
+        """``{page_id: stamp}`` of every indexed document, for drift checks."""
+        raise NotImplementedError
+
+    def search(self, session, query, sort="relevance", offset=0, limit=20):
+        """Run a parsed ``Query``; returns ``Hits`` for that slice and the total."""
+        raise NotImplementedError
+
+    def count(self, session, query):
+        return self.search(session, query, limit=1).total
+
+    def suggest_word(self, session, word):
+        """A known, similar word for a misspelt one, or None."""
+        raise NotImplementedError
+
+    def size_bytes(self, session):
+        """The index's size on disk (for the benchmark)."""
+        return 0
+
+    def close(self):
+        """Release files and searchers."""

@@ -1,0 +1,189 @@
+"""The durable queue of pages to re-index, and the drain that empties it after each commit.
+
+Every event about a page adds (or refreshes) a ``search_pending`` row in the transaction that
+records the event, so the queue is exactly as durable as the change. After a commit the queue is
+drained in its own session: in a web request by a per-process background thread (off the request
+path), elsewhere (CLI, tests) straight away. A failing index write is logged and its rows stay
+queued, with ``attempts`` counted, for the next drain or ``flask search check``; it never fails or
+undoes the save.
+"""
+import logging
+import os
+import threading
+
+from flask import current_app, has_app_context, has_request_context
+from sqlalchemy import bindparam, event as sa_event, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import SearchPending, utcnow
+from .backends import get_backend
+from .documents import build_documents
+
+log = logging.getLogger(__name__)
+BATCH = 200
+_DIRTY = "search_queue_dirty"
+_process_lock = threading.Lock()
+SP = SearchPending.__table__
+
+
+def enqueue_event(event):
+    """Event subscriber: queue the event's page in the event's transaction."""
+    if event.page_id is not None:
+        enqueue([event.page_id])
+
+
+def enqueue(page_ids, session=None):
+    page_ids = sorted(set(page_ids))
+    if not page_ids:
+        return
+    session = session or db.session
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(SearchPending).values([{"page_id": pid, "queued_at": now, "attempts": 0}
+                                         for pid in page_ids])
+    session.execute(stmt.on_conflict_do_update(index_elements=["page_id"],
+                                               set_={"queued_at": now}))
+    session.info[_DIRTY] = True
+
+
+def pending_count(session=None):
+    from sqlalchemy import func
+
+    return (session or db.session).scalar(select(func.count()).select_from(SP))
+
+
+# -- draining ----------------------------------------------------------------------------------
+
+def drain(app=None, limit=None):
+    """Index every queued page (up to ``limit`` rows). Returns ``(done, failed)``; never raises."""
+    app = app or current_app._get_current_object()
+    done = failed = 0
+    with _process_lock:
+        try:
+            backend = get_backend(app)
+            while limit is None or done < limit:
+                ok, bad = _drain_batch(backend)
+                done += ok
+                failed += bad
+                if bad or ok == 0:
+                    break
+        except Exception:  # a drain must never break the caller
+            log.exception("Search queue drain failed; the pages stay queued.")
+    return done, failed
+
+
+def _drain_batch(backend):
+    begin_write()
+    with Session(db.engine) as session:
+        rows = session.execute(select(SP.c.page_id, SP.c.queued_at)
+                               .order_by(SP.c.queued_at).limit(BATCH)).all()
+        if not rows:
+            return 0, 0
+        try:
+            _apply(session, backend, [row.page_id for row in rows])
+            _forget(session, rows)
+            session.commit()
+            return len(rows), 0
+        except Exception:
+            session.rollback()
+            log.exception("Indexing %d queued pages failed; retrying them one by one.", len(rows))
+    # one by one, so a single bad page does not hold back the others
+    done = failed = 0
+    for row in rows:
+        begin_write()
+        with Session(db.engine) as session:
+            try:
+                _apply(session, backend, [row.page_id])
+                _forget(session, [row])
+                session.commit()
+                done += 1
+            except Exception:
+                session.rollback()
+                log.exception("Indexing page %s failed; it stays queued.", row.page_id)
+                session.execute(update(SP).where(SP.c.page_id == row.page_id)
+                                .values(attempts=SP.c.attempts + 1))
+                session.commit()
+                failed += 1
+    return done, failed
+
+
+def _apply(session, backend, page_ids):
+    documents, gone = build_documents(session, page_ids)
+    backend.index(session, documents, delete_ids=gone)
+
+
+def _forget(session, rows):
+    """Remove rows that were not queued again while we indexed."""
+    session.execute(SP.delete().where(SP.c.page_id == bindparam("pid"),
+                                      SP.c.queued_at <= bindparam("seen")),
+                    [{"pid": row.page_id, "seen": row.queued_at} for row in rows])
+
+
+class _Drainer:
+    """One background thread per process that drains whenever it is woken."""
+
+    def __init__(self, app):
+        self.app = app
+        self.wake = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.thread = None
+        self.pid = None
+
+    def kick(self):
+        self.idle.clear()
+        if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
+            self.pid = os.getpid()  # after a fork (gunicorn workers) start a thread of our own
+            self.thread = threading.Thread(target=self._run, name="search-drain", daemon=True)
+            self.thread.start()
+        self.wake.set()
+
+    def wait_idle(self, timeout=30):
+        return self.idle.wait(timeout)
+
+    def _run(self):
+        while True:
+            self.wake.wait()
+            self.wake.clear()
+            with self.app.app_context():
+                drain(self.app)
+                db.session.remove()
+            if not self.wake.is_set():
+                self.idle.set()
+
+
+def drainer(app):
+    state = app.extensions.setdefault("search", {})
+    if state.get("drainer") is None:
+        state["drainer"] = _Drainer(app)
+    return state["drainer"]
+
+
+def after_commit(session):
+    if not session.info.pop(_DIRTY, False) or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    mode = app.config.get("SEARCH_DRAIN", "thread")
+    try:
+        if mode == "thread" and has_request_context():
+            drainer(app).kick()
+        elif mode in ("thread", "inline"):
+            drain(app)
+    except Exception:  # the save has happened; never undo or fail it
+        log.exception("Could not start the search queue drain.")
+
+
+def after_rollback(session):
+    session.info.pop(_DIRTY, None)
+
+
+def install_session_hooks():
+    """Listen on Flask-SQLAlchemy's session (once per process)."""
+    if not sa_event.contains(db.session, "after_commit", after_commit):
+        sa_event.listen(db.session, "after_commit", after_commit)
+        sa_event.listen(db.session, "after_rollback", after_rollback)
