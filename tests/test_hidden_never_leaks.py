@@ -34,7 +34,7 @@ def world(make_page, make_user, customer, moderator, innovator, product):
     edit_page(make_user("fixer"), middle, "public three", "cleaned up")
     comment = add_comment(vandal, middle, "SECRETCOMMENTTEXT rude")
     add_comment(make_user("kind"), middle, "a kind public comment")
-    current = edit_page(vandal, latest, "SECRETCURRENTTEXT", "SECRETCURRENTSUMMARY")
+    current = edit_page(vandal, latest, "SECRETCURRENTTEXT walrus", "SECRETCURRENTSUMMARY")
     moderation.hide_revision(moderator, db.session.get(Revision, secret_rev.id), "spam")
     moderation.hide_revision(moderator, db.session.get(Revision, current.id), "spam")
     moderation.hide_comment(moderator, comment, "abuse")
@@ -57,7 +57,8 @@ def urls(world):
         f"/api/v1/pages/{l}", f"/api/v1/pages/{l}/revisions", f"/api/v1/pages/{l}/revisions/2",
         f"/api/v1/pages/{l}/diff?from=1&to=2", "/api/v1/pages", "/api/v1/events",
         "/api/v1/events?per_page=100", "/api/v1/notifications",
-    ]
+    ] + [f"{where}?q={word}" for where in ("/search", "/api/v1/search")  # words beside the secrets
+         for word in ("here", "rude", "walrus", "kind:review")]
 
 
 def leaks(client, world):
@@ -94,6 +95,8 @@ def test_webhook_payloads_carry_no_hidden_content(world, app):
 def test_deleted_pages_are_404_for_customers_everywhere(world, moderator, customer_client, client,
                                                         moderator_client):
     page = world["middle"]
+    assert "public three" in client.get("/api/v1/search?q=three").get_data(as_text=True) or \
+        "Middle hidden" in client.get("/search?q=three").get_data(as_text=True)
     moderation.delete_page(moderator, page, "gone")
     slug = page.slug
     for reader in (customer_client, client):
@@ -104,7 +107,8 @@ def test_deleted_pages_are_404_for_customers_everywhere(world, moderator, custom
             assert reader.get(url).status_code == 404, url
         for url in ("/recent", "/feeds/recent.atom", f"/feeds/products/{world['product'].slug}.atom",
                     "/feeds/tags/leaky.atom", "/api/v1/events?per_page=100", "/api/v1/pages",
-                    f"/products/{world['product'].slug}", "/tags/leaky"):
+                    f"/products/{world['product'].slug}", "/tags/leaky", "/search?q=three",
+                    "/api/v1/search?q=three"):
             body = reader.get(url).get_data(as_text=True)
             assert "public three" not in body and f"/wiki/{slug}\"" not in body, url
             assert f'"slug": "{slug}"' not in body and f'"slug":"{slug}"' not in body, url
