@@ -172,7 +172,8 @@ def test_unmerge_failing_at_its_event_changes_nothing(monkeypatch, moderator, vo
 
 
 def test_reopening_a_duplicate_failing_at_its_event_keeps_the_merge(monkeypatch, moderator, voted_pair):
-    from wiki.triage import merging, services as triage
+    from wiki.triage import merging
+    from wiki.triage import services as triage
 
     source, target = voted_pair
     merging.merge(moderator, source, target)

@@ -8,7 +8,6 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from wiki.api_auth import new_token
 from wiki.extensions import db
 from wiki.models import Comment, Event, Flag, Page, Revision, User, Webhook
 from wiki.rendering import render

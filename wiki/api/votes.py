@@ -1,12 +1,10 @@
 """Votes and ratings in the JSON API."""
 from flask import jsonify
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Product
 from ..pages.services import get_page
 from ..permissions import is_member, requires
+from ..products.services import get_product
 from ..votes import services
 from .blueprint import bp
 from .common import ApiError, doc, json_body
@@ -60,7 +58,7 @@ def delete_vote(slug):
 @requires(is_member)
 def put_rating(slug):
     data = json_body(required=("stars",))
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         raise ApiError(404, "not_found", "There is no such product.")
     services.rate_product(current_user, product, data["stars"])
@@ -71,7 +69,7 @@ def put_rating(slug):
 @doc("A product's rating: average, count and histogram, and your own stars", response=RATING_STATE,
      auth="optional", errors=(404,))
 def get_rating(slug):
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         raise ApiError(404, "not_found", "There is no such product.")
     return jsonify(services.rating_state(current_user, product))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from .. import permissions
 from ..extensions import db
 from ..models import Comment, Event, Link, Page, Product, Revision, Tag, page_tags
+from ..products.services import get_product  # noqa: F401 (the one product lookup)
 
 # event kinds shown in recent changes, and the names of the filter
 RECENT_TYPES = {
@@ -87,8 +88,3 @@ def tag_counts():
 def products():
     return list(db.session.scalars(select(Product).order_by(Product.name)))
 
-
-def get_product(slug):
-    if not slug:
-        return None
-    return db.session.scalar(select(Product).where(Product.slug == slug))

@@ -20,6 +20,10 @@ SORTS = {
 
 
 def get_product(slug):
+    """The product with this slug, or None (also for an empty slug). Every area looks products
+    up through here."""
+    if not slug:
+        return None
     return db.session.scalar(select(Product).where(Product.slug == slug))
 
 

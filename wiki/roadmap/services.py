@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Page, Product, ProposalState, utcnow
+from ..products.services import get_product
 
 COLUMNS = (("planned", "Planned"), ("in_progress", "In progress"), ("shipped", "Recently shipped"))
 PER_COLUMN = 50
@@ -32,7 +33,7 @@ def columns(product=None):
 
 
 def product_by_slug(slug):
-    return db.session.scalar(select(Product).where(Product.slug == slug)) if slug else None
+    return get_product(slug)
 
 
 def products():

@@ -1,11 +1,9 @@
 """No-JavaScript voting and rating: form POSTs that return to the page they came from."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Product
-from ..pages.services import get_page
+from ..pages.services import get_page_or_404
+from ..products.services import get_product_or_404
 from ..security import safe_next
 from ..templating import endpoint_url
 from . import services
@@ -38,9 +36,7 @@ def vote(slug):
     if not current_user.is_authenticated:
         return _login_first(back)
     services.check_member(current_user)  # load, check, then act: a banned account gets 403 first
-    page = get_page(slug)
-    if page is None or page.deleted:
-        abort(404)
+    page = get_page_or_404(slug, allow_deleted=False)
     value = _FORM_VALUES.get(request.form.get("value", "").strip())
     if value is None:
         abort(400, description="A vote is 1 (up), -1 (down) or 0 (withdraw).")
@@ -57,9 +53,7 @@ def rate(slug):
     if not current_user.is_authenticated:
         return _login_first(back)
     services.check_member(current_user, "rate products")
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
-    if product is None:
-        abort(404)
+    product = get_product_or_404(slug)
     raw = request.form.get("stars", "").strip()
     if raw not in ("1", "2", "3", "4", "5"):
         abort(400, description="Choose from 1 to 5 stars.")

@@ -17,6 +17,7 @@ from ..database import begin_write
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Page, Product, Rating, User, Vote, utcnow
+from ..pages.serialize import vote_counts
 from . import accounting
 from .ranking import ranks
 
@@ -146,10 +147,6 @@ def _add_to_counts(page_id, up, down):
         .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at)).one()
     db.session.execute(update(_pages).where(_pages.c.id == page_id)
                        .values(**ranks(new_up, new_down, created_at)))
-
-
-def vote_counts(page):
-    return {"up": page.votes_up, "down": page.votes_down, "score": page.votes_up - page.votes_down}
 
 
 def my_vote(user, page):

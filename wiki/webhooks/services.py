@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 from .. import permissions
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Delivery, Product, Webhook, utcnow
+from ..models import Delivery, Webhook, utcnow
+from ..products.services import get_product
 from ..text import has_control_chars
 
 MAX_URL = 2000
@@ -69,7 +70,7 @@ def clean_kinds(kinds):
 def find_product(slug):
     if not slug:
         return None
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         raise ValidationError({"product": "There is no product with that slug."})
     return product
