@@ -245,7 +245,10 @@ class TestCsrf:
 class TestRateLimit:
     @pytest.fixture
     def app_config(self):
-        return {"RATELIMIT_ENABLED": True, "RATELIMIT_VOTE": "3 per minute"}
+        # the moderation area's "vote" category (wiki/ratelimits.py) covers web and API voting;
+        # the fixtures' accounts are new, so the stricter _NEW budget is the one that applies
+        return {"RATELIMIT_ENABLED": True, "RATELIMIT_VOTE": "3 per minute",
+                "RATELIMIT_VOTE_NEW": "3 per minute"}
 
     def test_votes_are_rate_limited_per_user_across_form_and_api(self, customer_client, login,
                                                                  other_customer, make_proposal):

@@ -20,7 +20,6 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;100 per hour"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
-    RATELIMIT_VOTE = "30 per minute"  # votes and ratings, per user (form and API together)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

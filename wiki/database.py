@@ -1,5 +1,7 @@
 """Engine set-up: SQLite pragmas (WAL, foreign keys, busy timeout) and small query helpers."""
+from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
 
 from flask import abort, current_app, has_request_context, request
 from sqlalchemy import event, func, select
@@ -64,6 +66,51 @@ def begin_write():
     run elsewhere (CLI commands, worker threads) before their first query.
     """
     _write_intent.set(True)
+
+
+_in_batch = ContextVar("cowiki_in_batch", default=False)
+
+
+def atomic(fn):
+    """A service either commits everything it did or, when it raises, leaves nothing behind
+    (inside ``batch()`` the batch's savepoint and transaction decide instead)."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            if not _in_batch.get():
+                db.session.rollback()
+            raise
+
+    return wrapper
+
+
+def commit():
+    """End a service's transaction: commit it, or inside ``batch()`` only flush it, so the
+    batch commits every step at once."""
+    if _in_batch.get():
+        db.session.flush()
+    else:
+        db.session.commit()
+
+
+@contextmanager
+def batch():
+    """Run several service calls as one transaction. Use ``step()`` around each call: a step
+    that raises is undone alone (a savepoint); the caller commits once at the end, or rolls
+    everything back when something unexpected fails."""
+    token = _in_batch.set(True)
+    try:
+        yield
+    finally:
+        _in_batch.reset(token)
+
+
+def step():
+    """A savepoint for one step of a ``batch()``."""
+    return db.session.begin_nested()
 
 
 def is_sqlite():

@@ -46,6 +46,15 @@ _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_f
           422: "unprocessable", 429: "rate_limited", 500: "server_error"}
 
 
+def _unstorable_text(error):
+    """A NUL byte or a lone surrogate that no field check caught reached the database driver
+    (PostgreSQL refuses both): bad input, not a server error."""
+    orig = getattr(error, "orig", None) or error
+    text = str(orig)
+    return (isinstance(orig, UnicodeEncodeError) and "surrogates not allowed" in text) or (
+        "NUL (0x00)" in text)
+
+
 def register_error_handlers(app):
     @app.errorhandler(ValidationError)
     def handle_validation(error):
@@ -88,6 +97,13 @@ def register_error_handlers(app):
     @app.errorhandler(Exception)
     def handle_unexpected(error):
         db.session.rollback()
+        if _unstorable_text(error):
+            message = ("The request contains characters that cannot be stored "
+                       "(a NUL character or broken Unicode).")
+            if wants_json():
+                return json_error(400, "invalid", message)
+            return render_template("errors/error.html", code=400, title="That did not work",
+                                   message=message), 400
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
             raise error  # let the test see the traceback

@@ -1,7 +1,7 @@
 """Response headers, safe redirects and session checks."""
 from urllib.parse import urljoin, urlsplit
 
-from flask import request
+from flask import abort, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -24,6 +24,14 @@ def safe_next(target, default="/"):
 
 
 def configure_security(app):
+    @app.before_request
+    def refuse_nul_in_paths():
+        """A NUL in a path names nothing (PostgreSQL cannot even compare it). Query arguments
+        are each view's business (search cleans them); a NUL that still reaches the database
+        is a 400 (errors.py)."""
+        if "\x00" in request.path:
+            abort(404)
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers

@@ -15,3 +15,15 @@ def slugify(text, max_length=200):
 
 def has_control_chars(text):
     return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n\r" for ch in text)
+
+
+def has_surrogates(text):
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text):
+    """``text`` without the characters XML 1.0 cannot carry (control characters, surrogates)."""
+    return _XML_INVALID.sub("", text) if text else text

@@ -6,6 +6,7 @@ from ..auth import services as accounts
 from ..errors import ValidationError
 from ..extensions import db
 from ..forms import attach_errors
+from ..permissions import is_member, requires
 from .forms import PasswordForm, ProfileForm, SegmentForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -38,6 +39,7 @@ def index():
 
 @bp.route("/segment", methods=["POST"])
 @login_required
+@requires(is_member)
 def segment():
     form = SegmentForm(prefix="seg")
     form.segment.choices = [("", "")] + [(str(s.id), s.name) for s in accounts.segments()]
@@ -54,6 +56,7 @@ def segment():
 
 @bp.route("/profile", methods=["POST"])
 @login_required
+@requires(is_member)  # a bio is public text: a banned account cannot change it
 def profile():
     form = ProfileForm(prefix="prof")
     if form.validate_on_submit():

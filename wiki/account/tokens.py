@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..forms import attach_errors
+from ..permissions import is_member, requires
 from . import services
 from .forms import TokenForm
 from .routes import _render, bp
@@ -17,6 +18,7 @@ def token_section_context(user, **_):
 
 @bp.route("/tokens", methods=["POST"])
 @login_required
+@requires(is_member)
 def create_token():
     form = TokenForm(prefix="tok")
     if form.validate_on_submit():

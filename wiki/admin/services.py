@@ -6,7 +6,7 @@ from ..auth.services import set_role
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import ROLES, Segment, User
-from ..text import slugify
+from ..text import has_control_chars, slugify
 from ..triage.services import Forbidden
 
 MAX_NAME = 80
@@ -33,6 +33,8 @@ def _clean_name(name, exclude_id=None):
         raise ValidationError({"name": "A segment needs a name."})
     if len(name) > MAX_NAME:
         raise ValidationError({"name": f"A segment name has at most {MAX_NAME} characters."})
+    if has_control_chars(name):
+        raise ValidationError({"name": "A segment name cannot contain control characters."})
     slug = slugify(name, max_length=60)
     if not slug:
         raise ValidationError({"name": "A segment name needs at least one letter or digit."})

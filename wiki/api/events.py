@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from .. import permissions
 from ..extensions import db
 from ..models import Event, Page
+from ..pages.serialize import page_ref
 from .blueprint import bp
 from .common import ApiError, component, doc, int_arg, iso, obj
 from .resources import product_for_filter
@@ -61,7 +62,7 @@ def event_json(event):
     page = event.page
     return {"id": event.id, "kind": event.kind, "created_at": iso(event.created_at),
             "actor": event.actor.username if event.actor else None,
-            "page": {"slug": page.slug, "title": page.title, "kind": page.kind} if page else None,
+            "page": page_ref(page) if page else None,
             "product": event.product.slug if event.product else None,
             "revision": event.revision.number if event.revision else None,
             "data": event.data or {}, "public": event.public}

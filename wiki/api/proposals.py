@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import OPEN_STATUSES, STATUSES, Merge, Page, Product, ProposalState
+from ..pages.serialize import page_brief
 from ..permissions import can_see_insights, can_triage, requires
 from ..triage import merging, services
 from .blueprint import bp
@@ -30,11 +31,9 @@ def _get(slug):
 def serialize(page, detail=False):
     state = page.proposal
     body = {
-        "slug": page.slug, "title": page.title, "kind": page.kind,
-        "product": page.product.slug if page.product else None,
+        **page_brief(page),
         "status": state.status, "status_changed_at": iso(state.status_changed_at),
         "assignee": state.assignee.username if state.assignee else None,
-        "votes": {"up": page.votes_up, "down": page.votes_down, "score": page.score},
         "duplicate_of": state.duplicate_of.slug if state.duplicate_of else None,
         "response": ({"html": state.response_html, "body": state.response_source,
                       "by": state.response_by.username if state.response_by else None,

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from .. import permissions
 from ..extensions import db
-from ..models import Page, Product, Rating, Revision
-from ..pages.services import get_page_or_404, visible_revision  # noqa: F401 (used by api.pages)
+from ..models import Page, Rating, Revision
+from ..pages.serialize import page_brief
+from ..pages.services import get_page_or_404, visible_revision
+from ..products.services import get_product
 from .common import ApiError, component, iso, obj
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -84,10 +86,8 @@ def revisions_query(page):
 
 
 def _base_page_json(page):
-    data = {"slug": page.slug, "title": page.title, "kind": page.kind,
-            "product": page.product.slug if page.product else None,
+    data = {**page_brief(page),
             "tags": [tag.name for tag in page.tags],
-            "votes": {"up": page.votes_up, "down": page.votes_down, "score": page.score},
             "protected": page.protected, "deleted": page.deleted,
             "comment_count": page.comment_count, "url": f"/wiki/{page.slug}",
             "created_at": iso(page.created_at), "updated_at": iso(page.updated_at)}
@@ -141,7 +141,7 @@ def diff_json(page, old, new):
 
 
 def product_or_404(slug):
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         abort(404, description=f"No product {slug!r}.")
     return product
@@ -151,7 +151,7 @@ def product_for_filter(slug):
     """A product named in a filter or a body: 400 rather than 404 when it does not exist."""
     if slug is None:
         return None
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         raise ApiError(400, "unknown_product", f"There is no product {slug!r}.")
     return product

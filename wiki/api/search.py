@@ -21,7 +21,8 @@ _RESULT = {"type": "object", "properties": {
              "tag": ("string", "tag"), "author": ("string", "page creator's username"),
              "sort": ("string", "relevance|newest|votes"), "page": ("integer", ""),
              "per_page": ("integer", "")},
-     response={"type": "object", "properties": {
+     response={"type": "object", "required": ["results", "total", "page", "per_page", "notices"],
+               "properties": {
          "results": {"type": "array", "items": _RESULT}, "total": {"type": "integer"},
          "page": {"type": "integer"}, "per_page": {"type": "integer"},
          "suggestion": {"type": ["string", "null"]}, "notices": {"type": "array"}}},

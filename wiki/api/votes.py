@@ -1,14 +1,11 @@
 """Votes and ratings in the JSON API."""
 from flask import jsonify
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Product
 from ..pages.services import get_page
 from ..permissions import is_member, requires
+from ..products.services import get_product
 from ..votes import services
-from ..votes.routes import vote_rate_limit
 from .blueprint import bp
 from .common import ApiError, doc, json_body
 
@@ -36,7 +33,6 @@ def _votable_page(slug):
            "properties": {"value": {"type": "integer", "enum": [1, -1]}}},
      response=VOTE_STATE, auth="required", errors=(400, 401, 403, 404, 415, 429))
 @requires(is_member)
-@vote_rate_limit
 def put_vote(slug):
     data = json_body(required=("value",))
     page = _votable_page(slug)
@@ -48,7 +44,6 @@ def put_vote(slug):
 @doc("Withdraw your vote on a page", response=VOTE_STATE, auth="required",
      errors=(400, 401, 403, 404, 429))
 @requires(is_member)
-@vote_rate_limit
 def delete_vote(slug):
     page = _votable_page(slug)
     services.withdraw_vote(current_user, page)
@@ -61,10 +56,9 @@ def delete_vote(slug):
            "properties": {"stars": {"type": "integer", "minimum": 1, "maximum": 5}}},
      response=RATING_STATE, auth="required", errors=(400, 401, 403, 404, 415, 429))
 @requires(is_member)
-@vote_rate_limit
 def put_rating(slug):
     data = json_body(required=("stars",))
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         raise ApiError(404, "not_found", "There is no such product.")
     services.rate_product(current_user, product, data["stars"])
@@ -75,7 +69,7 @@ def put_rating(slug):
 @doc("A product's rating: average, count and histogram, and your own stars", response=RATING_STATE,
      auth="optional", errors=(404,))
 def get_rating(slug):
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         raise ApiError(404, "not_found", "There is no such product.")
     return jsonify(services.rating_state(current_user, product))

@@ -6,6 +6,7 @@ from feedgen.feed import FeedGenerator
 from flask import current_app, make_response, request
 
 from ..notifications import describe
+from ..text import xml_safe
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -30,12 +31,12 @@ def build(title, alternate_path, events, subtitle=None):
     for event in reversed(events):
         entry = fg.add_entry()
         entry.id(f"{root}/events/{event.id}")
-        entry.title(describe.title(event))
+        entry.title(xml_safe(describe.title(event)))
         entry.link(href=root + describe.path(event), rel="alternate", type="text/html")
-        entry.author({"name": describe.actor_name(event)})
+        entry.author({"name": xml_safe(describe.actor_name(event))})
         entry.published(_aware(event.created_at))
         entry.updated(_aware(event.created_at))
-        text = describe.summary(event)
+        text = xml_safe(describe.summary(event))
         if text:
             entry.summary(text)
     return fg.atom_str(pretty=True)

@@ -10,12 +10,13 @@ from ..models import (
     Comment,
     Event,
     Page,
-    Product,
     ProposalState,
     Revision,
     Tag,
     page_tags,
 )
+from ..pages.services import get_page_or_404
+from ..products.services import get_product_or_404 as product_or_404
 
 FEED_SIZE = 50
 CONTENT_KINDS = ("page.created", "page.edited", "page.reverted", "page.restored",
@@ -43,13 +44,6 @@ def _newest(stmt, limit=FEED_SIZE):
 
 def recent():
     return _newest(visible_events())
-
-
-def product_or_404(slug):
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
-    if product is None:
-        abort(404)
-    return product
 
 
 def for_product(product):
@@ -84,10 +78,8 @@ def for_proposals(status=None, product_slug=None):
 
 
 def page_or_404(slug):
-    page = db.session.scalar(select(Page).where(Page.slug == slug))
-    if page is None or page.deleted:
-        abort(404)
-    return page
+    """Deleted pages have no feed, for moderators neither (a feed reader is nobody in particular)."""
+    return get_page_or_404(slug, allow_deleted=False)
 
 
 def page_history(page):

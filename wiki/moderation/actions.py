@@ -48,8 +48,7 @@ def _hide(actor, target_type, obj, reason):
 def _unhide(actor, target_type, obj, reason):
     obj.hidden, obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = False, None, None, None
     if target_type == "page":
-        obj.deleted, obj.deleted_at = False, None
-        _record("restore_page", actor, reason, page=obj)
+        _restore(actor, obj, reason)
         return
     _record(f"unhide_{target_type}", actor, reason, page=obj.page,
             revision=obj if target_type == "revision" else None,
@@ -118,9 +117,18 @@ def unprotect_page(actor, page, reason=""):
 
 
 def _delete_page(actor, page, reason):
+    """Two events: the public ``page.deleted`` (recent changes for moderators, watchers,
+    webhooks; no reason) and the moderation log's ``moderation.delete_page`` with the reason."""
     if not page.deleted:
         page.deleted, page.deleted_at = True, utcnow()
+        events.record("page.deleted", actor, page=page)
         _record("delete_page", actor, reason, page=page)
+
+
+def _restore(actor, page, reason):
+    page.deleted, page.deleted_at = False, None
+    events.record("page.restored", actor, page=page)
+    _record("restore_page", actor, reason, page=page)
 
 
 def delete_page(actor, page, reason):
@@ -135,8 +143,7 @@ def restore_page(actor, page, reason=""):
     _require_moderator(actor)
     reason = _clean_reason(reason, required=False)
     if page.deleted:
-        page.deleted, page.deleted_at = False, None
-        _record("restore_page", actor, reason, page=page)
+        _restore(actor, page, reason)
         db.session.commit()
     return page
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from .. import permissions
 from ..extensions import db
 from ..models import Comment, Event, Link, Page, Product, Revision, Tag, page_tags
+from ..products.services import get_product  # noqa: F401 (the one product lookup)
 
 # event kinds shown in recent changes, and the names of the filter
 RECENT_TYPES = {
@@ -15,6 +16,8 @@ RECENT_TYPES = {
     "edited": ("page.edited", "page.tagged"),
     "reverted": ("page.reverted",),
     "comments": ("comment.created",),
+    # deleted pages' events show only to moderators (below); a restore shows to everyone
+    "deletions": ("page.deleted", "page.restored"),
 }
 RECENT_KINDS = tuple(kind for kinds in RECENT_TYPES.values() for kind in kinds)
 
@@ -98,8 +101,3 @@ def tag_counts():
 def products():
     return list(db.session.scalars(select(Product).order_by(Product.name)))
 
-
-def get_product(slug):
-    if not slug:
-        return None
-    return db.session.scalar(select(Product).where(Product.slug == slug))

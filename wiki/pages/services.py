@@ -9,19 +9,18 @@ This is the contract other areas build on:
   add_comment(actor, page, body, parent=None) -> Comment
   visible_revision(page, user) / get_page(slug) / get_page_or_404(slug)
 """
-from functools import wraps
-
 from flask import abort, current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events, permissions
+from ..database import atomic
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import (KINDS, PRODUCT_KINDS, Comment, Link, Page, ProposalState, Revision, Tag,
                       utcnow)
 from ..rendering import RenderError, render
-from ..text import has_control_chars, slugify
+from ..text import has_control_chars, has_surrogates, slugify
 from .diffing import merge3
 
 MAX_TITLE = 200
@@ -40,20 +39,6 @@ class EditConflict(Conflict):
         self.theirs = theirs
         self.mine = mine
         self.extra = {"current_revision": current_revision}
-
-
-def atomic(fn):
-    """A service either commits everything it did or, when it raises, leaves nothing behind."""
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return wrapper
 
 
 def get_page(slug, options=()):
@@ -93,6 +78,8 @@ def clean_title(title):
 
 def check_body(body):
     body = body or ""
+    if has_surrogates(body):
+        raise ValidationError({"body": "The text contains broken Unicode (a lone surrogate)."})
     limit = current_app.config["MAX_BODY_BYTES"]
     if len(body.encode("utf-8")) > limit:
         raise ValidationError({"body": f"The text is larger than {limit // 1024} KB."}, status_code=413)

@@ -20,6 +20,10 @@ SORTS = {
 
 
 def get_product(slug):
+    """The product with this slug, or None (also for an empty slug). Every area looks products
+    up through here."""
+    if not slug:
+        return None
     return db.session.scalar(select(Product).where(Product.slug == slug))
 
 
@@ -41,6 +45,8 @@ def _clean(name, description):
     description = (description or "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise ValidationError({"description": f"A description has at most {MAX_DESCRIPTION} characters."})
+    if has_control_chars(description):
+        raise ValidationError({"description": "A description cannot contain control characters."})
     return name, description
 
 

@@ -5,6 +5,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import STATUSES, Page, Product, ProposalState, Tag, Vote
+from ..products.services import get_product
 from ..text import slugify
 from ..votes.ranking import clean_sort, order_for
 
@@ -38,7 +39,7 @@ def parse_filters(args):
     product = None
     product_slug = (args.get("product") or "").strip()
     if product_slug:
-        product = db.session.scalar(select(Product).where(Product.slug == product_slug))
+        product = get_product(product_slug)
         if product is None:
             raise ValidationError({"product": "There is no such product."}, status_code=404)
     tag = slugify(args.get("tag") or "", max_length=40) or None

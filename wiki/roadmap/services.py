@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Page, Product, ProposalState, utcnow
+from ..products.services import get_product
 
 COLUMNS = (("planned", "Planned"), ("in_progress", "In progress"), ("shipped", "Recently shipped"))
 PER_COLUMN = 50
@@ -34,7 +35,7 @@ def columns(product=None):
 
 
 def product_by_slug(slug):
-    return db.session.scalar(select(Product).where(Product.slug == slug)) if slug else None
+    return get_product(slug)
 
 
 def products():

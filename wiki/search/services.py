@@ -14,6 +14,7 @@ from ..database import Pagination
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Page
+from ..pages.serialize import page_brief
 from .backends import get_backend
 from .backends.base import MARK_END, MARK_START
 from .query import (FILTER_FIELDS, MAX_TERMS, STOP_WORDS, Query, Term, clean_text, parse,
@@ -37,11 +38,9 @@ class Result:
 
     def as_dict(self):
         page = self.page
-        return {"slug": page.slug, "title": page.title, "kind": page.kind,
-                "product": page.product.slug if page.product else None,
+        return {**page_brief(page),
                 "status": page.proposal.status if page.proposal else None,
                 "snippet": str(self.snippet),
-                "votes": {"up": page.votes_up, "down": page.votes_down, "score": page.score},
                 "updated_at": page.updated_at.isoformat() if page.updated_at else None}
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from .. import events, permissions
+from ..database import atomic, commit
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Merge, Vote, utcnow
@@ -56,6 +57,7 @@ def check_merge(source, target):
     workflow.check_transition(source_state.status, "duplicate")
 
 
+@atomic
 def merge(actor, source, target, note="", expected_status=None):
     require(permissions.can_triage, actor, "Only moderators, innovation members and admins "
                                            "merge proposals.")
@@ -99,7 +101,7 @@ def merge(actor, source, target, note="", expected_status=None):
                         "to": "duplicate", "note": note, "moved_votes": moved,
                         "kept_target_votes": kept_target,
                         "voter_ids": [entry["user_id"] for entry in record]})
-    db.session.commit()
+    commit()
     db.session.refresh(source)
     db.session.refresh(target)
     return merge_row
@@ -126,6 +128,7 @@ def restore_votes(merge_row):
     recount_page(target_id)
 
 
+@atomic
 def unmerge(actor, merge_row):
     """Undo a merge: the duplicate gets back its votes and its previous status."""
     require(permissions.can_triage, actor, "Only moderators, innovation members and admins "
@@ -151,7 +154,7 @@ def unmerge(actor, merge_row):
                   data={"from": target.slug if target is not None else None,
                         "target_id": merge_row.target_page_id, "merge_id": merge_row.id,
                         "status": merge_row.previous_status})
-    db.session.commit()
+    commit()
     return merge_row
 
 

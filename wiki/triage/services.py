@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import events, permissions
+from ..database import atomic, batch, commit, step
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import (
@@ -19,9 +20,11 @@ from ..models import (
     User,
     utcnow,
 )
+from ..text import has_control_chars
 from . import workflow
 
 MAX_NOTE = 5000
+MAX_RESPONSE = 20000  # characters of Markdown in an official response
 
 
 class Forbidden(ValidationError):
@@ -80,11 +83,12 @@ def clean_note(note, limit=MAX_NOTE):
     note = (note or "").strip()
     if len(note) > limit:
         raise ValidationError({"note": f"A note has at most {limit} characters."})
-    if "\x00" in note:
-        raise ValidationError({"note": "The note contains a NUL character."})
+    if has_control_chars(note):
+        raise ValidationError({"note": "A note cannot contain control characters."})
     return note
 
 
+@atomic
 def change_status(actor, page, to, note="", expected_status=None, duplicate_of=None):
     """Move a proposal along the workflow. ``to="duplicate"`` merges into ``duplicate_of``;
     reopening a merged duplicate undoes the merge (its votes go back) first."""
@@ -111,10 +115,11 @@ def change_status(actor, page, to, note="", expected_status=None, duplicate_of=N
     set_status(actor, page, to, note)
     events.record("proposal.status", actor, page=page,
                   data={"from": previous, "to": to, "note": note})
-    db.session.commit()
+    commit()
     return state
 
 
+@atomic
 def assign(actor, page, assignee):
     """Assign to someone who works the queue, or unassign with ``assignee=None``."""
     require(permissions.can_triage, actor, "Only moderators, innovation members and admins "
@@ -130,7 +135,7 @@ def assign(actor, page, assignee):
     touch(state)
     events.record("proposal.assigned", actor, page=page, target_user=assignee,
                   data={"from": previous, "to": assignee.username if assignee else None})
-    db.session.commit()
+    commit()
     return state
 
 
@@ -145,6 +150,7 @@ def find_assignee(username):
     return user
 
 
+@atomic
 def set_impact(actor, page, impact):
     require(permissions.can_see_insights, actor, "Only innovation members and admins set impact.")
     state = state_of(page)
@@ -157,10 +163,11 @@ def set_impact(actor, page, impact):
     state.impact = impact
     events.record("proposal.impact", actor, page=page, data={"from": previous, "to": impact},
                   public=False)
-    db.session.commit()
+    commit()
     return state
 
 
+@atomic
 def post_response(actor, page, markdown):
     """The official response, shown highlighted at the top of the proposal (replaces any
     earlier one)."""
@@ -172,6 +179,8 @@ def post_response(actor, page, markdown):
     source = check_body(markdown).strip()
     if not source:
         raise ValidationError({"body": "Write the response first."})
+    if len(source) > MAX_RESPONSE:
+        raise ValidationError({"body": f"An official response has at most {MAX_RESPONSE} characters."})
     try:
         html, _links = render_source(source)
     except ValidationError as error:
@@ -183,10 +192,11 @@ def post_response(actor, page, markdown):
     state.response_at = now
     touch(state, now)
     events.record("proposal.response", actor, page=page, data={"excerpt": source[:200]})
-    db.session.commit()
+    commit()
     return state
 
 
+@atomic
 def add_note(actor, page, body):
     """A private note for the innovation team; never public."""
     require(permissions.can_see_insights, actor, "Only innovation members and admins keep "
@@ -199,7 +209,7 @@ def add_note(actor, page, body):
     db.session.add(note)
     db.session.flush()
     events.record("proposal.note", actor, page=page, data={"note_id": note.id}, public=False)
-    db.session.commit()
+    commit()
     return note
 
 
@@ -219,8 +229,11 @@ def assignable_users():
                               .order_by(User.username_key)).all()
 
 
+@atomic
 def bulk(actor, page_ids, action, *, status=None, note="", assignee=None):
-    """Apply one action to many proposals; each is checked and committed on its own.
+    """Apply one action to many proposals in one transaction. Each proposal is checked on its
+    own: one that is refused (a ValidationError) is skipped, undone by its savepoint, and
+    reported; an unexpected failure undoes the whole batch.
     Returns ``(done_pages, failures)`` where failures is a list of ``(page_or_id, message)``."""
     require(permissions.can_triage, actor, "Only moderators, innovation members and admins work "
                                            "the queue.")
@@ -232,21 +245,23 @@ def bulk(actor, page_ids, action, *, status=None, note="", assignee=None):
     if len(page_ids) > limit:
         raise ValidationError({"ids": f"Select at most {limit} proposals at once."})
     done, failed = [], []
-    for page_id in page_ids:
-        page = db.session.get(Page, page_id)
-        if page is None or page.kind != "proposal" or page.deleted:
-            failed.append((page_id, "No such proposal."))
-            continue
-        try:
-            if action == "assign":
-                assign(actor, page, assignee)
+    with batch():
+        for page_id in page_ids:
+            page = db.session.get(Page, page_id)
+            if page is None or page.kind != "proposal" or page.deleted:
+                failed.append((page_id, "No such proposal."))
+                continue
+            try:
+                with step():
+                    if action == "assign":
+                        assign(actor, page, assignee)
+                    else:
+                        change_status(actor, page, status, note)
+            except ValidationError as error:
+                failed.append((page, error.message))
             else:
-                change_status(actor, page, status, note)
-        except ValidationError as error:
-            db.session.rollback()
-            failed.append((page, error.message))
-        else:
-            done.append(page)
+                done.append(page)
+    db.session.commit()
     return done, failed
 
 

@@ -1,19 +1,14 @@
 """No-JavaScript voting and rating: form POSTs that return to the page they came from."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..extensions import db, limiter
-from ..models import Product
-from ..pages.services import get_page
+from ..pages.services import get_page_or_404
+from ..products.services import get_product_or_404
 from ..security import safe_next
 from ..templating import endpoint_url
 from . import services
 
 bp = Blueprint("votes", __name__)
-
-# one budget per user for every vote and rating, by form or API
-vote_rate_limit = limiter.shared_limit(services.vote_limit, scope="vote")
 
 _FORM_VALUES = {"1": 1, "-1": -1, "0": 0}
 
@@ -36,14 +31,12 @@ def _login_first(default):
 
 
 @bp.post("/wiki/<slug>/vote")
-@vote_rate_limit
 def vote(slug):
     back = page_url(slug)
     if not current_user.is_authenticated:
         return _login_first(back)
-    page = get_page(slug)
-    if page is None or page.deleted:
-        abort(404)
+    services.check_member(current_user)  # load, check, then act: a banned account gets 403 first
+    page = get_page_or_404(slug, allow_deleted=False)
     value = _FORM_VALUES.get(request.form.get("value", "").strip())
     if value is None:
         abort(400, description="A vote is 1 (up), -1 (down) or 0 (withdraw).")
@@ -55,14 +48,12 @@ def vote(slug):
 
 
 @bp.post("/products/<slug>/rating")
-@vote_rate_limit
 def rate(slug):
     back = product_url(slug)
     if not current_user.is_authenticated:
         return _login_first(back)
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
-    if product is None:
-        abort(404)
+    services.check_member(current_user, "rate products")
+    product = get_product_or_404(slug)
     raw = request.form.get("stars", "").strip()
     if raw not in ("1", "2", "3", "4", "5"):
         abort(400, description="Choose from 1 to 5 stars.")

@@ -9,7 +9,6 @@ the page's counters and ranks change together, the counters with database-side a
 (``votes_up = votes_up + 1``), so they always equal the rows (``accounting.counted_votes``). A
 racing insert of the same vote (IntegrityError) or a busy SQLite database is retried.
 """
-from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -18,6 +17,7 @@ from ..database import begin_write
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Page, Product, Rating, User, Vote, utcnow
+from ..pages.serialize import vote_counts
 from . import accounting
 from .ranking import ranks
 
@@ -87,6 +87,9 @@ def _in_write_transaction(work):
             db.session.rollback()
             if attempt == MAX_ATTEMPTS or not _is_retryable(error):
                 raise
+        except Exception:
+            db.session.rollback()  # nothing half-done stays in the session
+            raise
     raise AssertionError("unreachable")
 
 
@@ -144,10 +147,6 @@ def _add_to_counts(page_id, up, down):
         .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at)).one()
     db.session.execute(update(_pages).where(_pages.c.id == page_id)
                        .values(**ranks(new_up, new_down, created_at)))
-
-
-def vote_counts(page):
-    return {"up": page.votes_up, "down": page.votes_down, "score": page.votes_up - page.votes_down}
 
 
 def my_vote(user, page):
@@ -249,6 +248,3 @@ def my_stars(user, product):
 def rating_state(user, product):
     return {"rating": rating_summary(product), "my_stars": my_stars(user, product)}
 
-
-def vote_limit():
-    return current_app.config["RATELIMIT_VOTE"]

@@ -20,6 +20,7 @@ from ..database import begin_write, is_sqlite
 from ..extensions import db
 from ..models import Delivery, utcnow
 from ..notifications import describe
+from ..pages.serialize import page_ref
 
 SNIPPET = 1000
 
@@ -32,7 +33,7 @@ def payload(event, site_url):
         "created_at": event.created_at.isoformat(),
         "actor": event.actor.username if event.actor is not None else None,
         "page": None if page is None else {
-            "slug": page.slug, "title": page.title, "kind": page.kind,
+            **page_ref(page),
             "url": site_url + describe.page_path(page),
             "revision": event.revision.number if event.revision is not None else None,
         },

@@ -13,7 +13,9 @@ from sqlalchemy import delete, select
 from .. import permissions
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Delivery, Product, Webhook, utcnow
+from ..models import Delivery, Webhook, utcnow
+from ..products.services import get_product
+from ..text import has_control_chars
 
 MAX_URL = 2000
 MAX_SECRET = 200
@@ -68,7 +70,7 @@ def clean_kinds(kinds):
 def find_product(slug):
     if not slug:
         return None
-    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    product = get_product(slug)
     if product is None:
         raise ValidationError({"product": "There is no product with that slug."})
     return product
@@ -80,6 +82,8 @@ def create_webhook(actor, url, secret="", event_kinds=(), product_slug=None):
     secret = (secret or "").strip() or secrets.token_hex(24)
     if len(secret) > MAX_SECRET:
         raise ValidationError({"secret": f"A secret has at most {MAX_SECRET} characters."})
+    if has_control_chars(secret):
+        raise ValidationError({"secret": "A secret cannot contain control characters."})
     hook = Webhook(owner_id=actor.id, url=url, secret=secret, event_kinds=clean_kinds(event_kinds),
                    product=find_product(product_slug), active=True)
     db.session.add(hook)
