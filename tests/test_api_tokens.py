@@ -175,3 +175,34 @@ def test_account_revoke_token(customer_client, customer, other_customer):
 def test_account_tokens_need_login(client):
     response = client.post("/account/tokens", data={"tok-name": "x"})
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+class TestAnonymousApiWrites:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_an_anonymous_write_is_401_not_a_csrf_error(self, client):
+        response = client.post("/api/v1/pages", json={"title": "x", "kind": "article", "body": "y"})
+        assert response.status_code == 401
+        assert response.json["error"]["code"] == "unauthorized"
+
+    def test_a_signed_in_session_still_needs_the_csrf_header(self, client, customer):
+        from .conftest import csrf_token_from
+
+        token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+        client.post("/auth/login", data={"username": "casey", "password": "correct-horse-battery",
+                                         "csrf_token": token})
+        response = client.post("/api/v1/pages", json={"title": "x", "kind": "article", "body": "y"})
+        assert response.status_code == 400 and "CSRF" in response.json["error"]["message"]
+
+    def test_a_remember_cookie_alone_still_needs_the_csrf_header(self, client, customer):
+        from .conftest import csrf_token_from
+
+        token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+        client.post("/auth/login", data={"username": "casey", "password": "correct-horse-battery",
+                                         "remember": "y", "csrf_token": token})
+        with client.session_transaction() as session:  # the session ended; the remember cookie did not
+            session.clear()
+        response = client.post("/api/v1/pages", json={"title": "x", "kind": "article", "body": "y"})
+        assert response.status_code == 400 and "CSRF" in response.json["error"]["message"]
