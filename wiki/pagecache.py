@@ -36,8 +36,9 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, request, session
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from . import events
 from .extensions import cache, db
@@ -81,10 +82,23 @@ def _bump_after_commit(session):
     engine = session.get_bind()
     if engine.dialect.name != "postgresql":
         return  # SQLite commits one writer at a time: the newest event id is enough
-    with engine.connect() as conn:
+    # The session still holds its pooled connection while after_commit runs; taking a second one
+    # from the same pool deadlocks once every pooled connection is held by a committing writer
+    # (50 concurrent voters did). The bump uses its own unpooled connection instead.
+    with _bump_engine(engine).connect() as conn:
         _ensure_sequence(conn)
         conn.exec_driver_sql(f"SELECT nextval('{SEQUENCE}')")
         conn.commit()
+
+
+_bump_engines = {}
+
+
+def _bump_engine(engine):
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _bump_engines:
+        _bump_engines[key] = create_engine(engine.url, poolclass=NullPool)
+    return _bump_engines[key]
 
 
 def _ensure_sequence(conn):
