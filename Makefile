@@ -36,7 +36,7 @@ tests/e2e/node_modules/axe-core/axe.min.js:
 	cd tests/e2e && npm install --no-audit --no-fund --silent --no-save axe-core@4
 
 e2e: $(VENV)/.installed-e2e tests/e2e/node_modules/axe-core/axe.min.js
-	sh tests/e2e/ensure-chromium.sh
+	sh tests/ensure-debian-package.sh chromium
 	COWIKI_E2E=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
@@ -54,7 +54,7 @@ clean:
 BENCH_DB_ARG = $(if $(filter command line,$(origin DATABASE_URL)),--database-url $(DATABASE_URL))
 
 bench: install
-	sh tests/bench/ensure-wrk.sh
+	sh tests/ensure-debian-package.sh wrk
 	$(BIN)/python tests/bench/run.py $(BENCH_DB_ARG) $(BENCH_ARGS)
 # search benchmark: 20,000 generated pages; PostgreSQL too when BENCH_DATABASE_URL is set
 bench-search: install
