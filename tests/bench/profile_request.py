@@ -1,0 +1,98 @@
+"""Time (and optionally profile) one URL in process, against an instance that `make bench` seeded
+and kept (`tests/bench/run.py --keep` prints its folder).
+
+    python tests/bench/profile_request.py --instance /tmp/cowiki-bench-xxxx /wiki/some-page
+    python tests/bench/profile_request.py --instance DIR --login /wiki/some-page --profile
+
+Every request goes through the whole WSGI application (the test client's own cost is small and
+the same for the bare-Flask line printed for comparison). The first request is left out of the
+timing; with ``--cold`` the page cache is cleared before every request, so each one is a miss.
+"""
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path")
+    parser.add_argument("--instance", required=True, help="a kept benchmark instance folder")
+    parser.add_argument("--database-url", default=None, help="default: the instance's wiki.db")
+    parser.add_argument("-n", type=int, default=200, help="timed requests")
+    parser.add_argument("--login", action="store_true", help="as the manifest's logged-in user")
+    parser.add_argument("--cold", action="store_true", help="clear the page cache before each")
+    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
+    return parser.parse_args(argv)
+
+
+def timed(client, path, n, before=None):
+    client.get(path)
+    times = []
+    for _ in range(n):
+        if before:
+            before()
+        began = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - began) * 1000)
+    return response, times
+
+
+def summary(times):
+    times = sorted(times)
+    return (f"mean {statistics.fmean(times):.2f} ms  p50 {times[len(times) // 2]:.2f}  "
+            f"p95 {times[int(len(times) * 0.95) - 1]:.2f}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    instance = Path(args.instance)
+    os.environ.update(COWIKI_INSTANCE_PATH=str(instance), SECRET_KEY="bench-secret",
+                      RATELIMIT_ENABLED="false",
+                      DATABASE_URL=args.database_url or f"sqlite:///{instance / 'wiki.db'}")
+    from tests.bench.bare_app import app as bare
+    from wiki import create_app
+    from wiki.extensions import cache
+
+    app = create_app()
+    client = app.test_client()
+    if args.login:
+        manifest = json.loads((instance / "manifest.json").read_text())
+        page = client.get("/auth/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        client.post("/auth/login", data={"username": manifest["login"],
+                                         "password": manifest["password"], "csrf_token": token})
+    before = None
+    if args.cold:
+        def before():
+            with app.app_context():
+                cache.clear()
+    response, times = timed(client, args.path, args.n, before)
+    print(f"{args.path}: {response.status_code}, {len(response.data)} bytes, "
+          f"X-Page-Cache {response.headers.get('X-Page-Cache')}, "
+          f"SQL {response.headers.get('X-SQL-Count')}")
+    print(f"  CoWiki     {summary(times)}")
+    bare_client = bare.test_client()
+    _, bare_times = timed(bare_client, "/", args.n)
+    print(f"  bare Flask {summary(bare_times)}")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        timed(client, args.path, args.n, before)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
