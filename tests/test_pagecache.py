@@ -246,3 +246,29 @@ def test_invalidation_reaches_every_worker_process(app, tmp_path, review, custom
         db.session.remove()
         db.engine.dispose()
     assert "Edited in the first worker." in html
+
+
+# -- Atom feeds: cached like pages, with their own validators ----------------------------------
+
+def test_a_feed_is_served_from_the_cache_and_keeps_its_own_validators(client, review):
+    first = client.get("/feeds/recent.atom")
+    assert first.status_code == 200 and first.headers["X-Page-Cache"] == "miss"
+    second = client.get("/feeds/recent.atom")
+    assert second.headers["X-Page-Cache"] == "hit"
+    assert second.data == first.data and second.mimetype == "application/atom+xml"
+    for name in ("ETag", "Last-Modified", "Cache-Control"):
+        assert second.headers[name] == first.headers[name]
+    assert "max-age=60" in second.headers["Cache-Control"]
+    again = client.get("/feeds/recent.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["X-Page-Cache"] == "hit"
+
+
+def test_a_cached_feed_shows_an_edit_at_once(client, review, customer):
+    from wiki.pages.services import edit_page
+
+    before = client.get("/feeds/recent.atom")
+    edit_page(customer, review, "Now the battery lasts a week.", "a much longer life")
+    after = client.get("/feeds/recent.atom")
+    assert after.headers["X-Page-Cache"] == "miss"
+    assert "a much longer life" in after.get_data(as_text=True)
+    assert after.headers["ETag"] != before.headers["ETag"]

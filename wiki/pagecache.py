@@ -36,7 +36,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, request, session
 from sqlalchemy import event as sa_event
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -45,14 +45,20 @@ from .extensions import cache, db
 
 DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revision", "pages.diff",
                      "pages.recent", "pages.tags", "pages.tag", "products.index", "products.hub",
-                     "proposals.index", "roadmap.index", "search.index")
+                     "proposals.index", "roadmap.index", "search.index", "feeds.recent",
+                     "feeds.product", "feeds.tag", "feeds.proposals", "feeds.page_history")
 INDEX_ENDPOINTS = ("search.index",)  # answers that come from the search index
 LAST_MODIFIED_SETTLE = timedelta(seconds=30)
 KEY_PREFIX = "page:"
+# a view that sets its own validators (the Atom feeds) keeps them, from the cache too
+OWN_VALIDATORS = ("ETag", "Last-Modified", "Cache-Control")
 SEQUENCE = "cowiki_page_generation"
 _DIRTY = "pagecache_events"
-_QUEUED_FOR_INDEX = text("SELECT count(*) FROM search_pending")
-_NEWEST_EVENT = text("SELECT id, created_at FROM events ORDER BY id DESC LIMIT 1")
+_QUEUED_FOR_INDEX = "SELECT count(*) FROM search_pending"
+_NEWEST_EVENT = "SELECT id, created_at FROM events ORDER BY id DESC LIMIT 1"
+_PG_GENERATION = (f"SELECT (SELECT last_value FROM {SEQUENCE}), newest.id, newest.created_at "
+                  "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, created_at FROM events "
+                  "ORDER BY id DESC LIMIT 1) AS newest ON true")
 _sequences_ready = set()  # database URLs where this process made sure the sequence exists
 
 
@@ -129,30 +135,53 @@ def is_anonymous_read():
 
 
 def generation():
-    """``(key, newest_event_time)`` of the database's current state; one statement."""
+    """``(key, newest_event_time)`` of the database's current state; one statement.
+
+    It runs on every anonymous read, hits included, so it goes straight to a pooled DBAPI
+    connection: no ORM session, no transaction left open (SQLite's connections are in autocommit
+    until a BEGIN; PostgreSQL's are rolled back when they return to the pool)."""
     if db.engine.dialect.name == "postgresql":
         if str(db.engine.url) not in _sequences_ready:
             with db.engine.connect() as conn:
                 _ensure_sequence(conn)
-        row = db.session.execute(text(
-            f"SELECT (SELECT last_value FROM {SEQUENCE}), newest.id, newest.created_at "
-            "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, created_at FROM events "
-            "ORDER BY id DESC LIMIT 1) AS newest ON true")).first()
-        return f"{row[1] or 0}.{row[0]}", row[2]
-    # plain SQL: this runs on every anonymous read, and the ORM's overhead would dominate it
-    row = db.session.execute(_NEWEST_EVENT).first()
+        row = _one_row(_PG_GENERATION)
+        return f"{row[1] or 0}.{row[0]}", _aware(row[2])
+    row = _one_row(_NEWEST_EVENT)
     if row is None:
         return "0", None
-    created = row[1]
+    return str(row[0]), _aware(row[1])
+
+
+def _one_row(sql):
+    conn = db.engine.raw_connection()
+    try:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        conn.close()
+    if "sql_count" in g:  # the engine's statement counter does not see DBAPI cursors
+        g.sql_count += 1
+    return row
+
+
+def _aware(created):
     if isinstance(created, str):  # SQLite hands back the stored text
         created = datetime.fromisoformat(created)
     if created is not None and created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
-    return str(row[0]), created
+    return created
 
 
 def cache_key(gen):
-    digest = hashlib.sha256(f"{gen}\n{request.url}".encode("utf-8")).hexdigest()[:40]
+    environ = request.environ  # not request.url: rebuilding the URL costs more than the lookup
+    where = (f"{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST')}"
+             f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+             f"?{environ.get('QUERY_STRING', '')}")
+    digest = hashlib.sha256(f"{gen}\n{where}".encode("utf-8", "surrogateescape")).hexdigest()[:40]
     return KEY_PREFIX + digest
 
 
@@ -161,30 +190,43 @@ def serve_from_cache():
         return None
     gen, newest = generation()
     if request.endpoint in INDEX_ENDPOINTS:
-        gen = f"{gen}.q{db.session.execute(_QUEUED_FOR_INDEX).scalar()}"
+        gen = f"{gen}.q{_one_row(_QUEUED_FOR_INDEX)[0]}"
     g.page_cache = {"key": cache_key(gen), "newest": newest}
     entry = cache.get(g.page_cache["key"])
-    if entry is None:
+    if not entry or len(entry) != 4:
         return None
-    body, mimetype = entry
+    body, mimetype, etag, own = entry
     g.page_cache["hit"] = True
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["X-Page-Cache"] = "hit"
-    return response
+    if own:
+        response.headers.update(own)
+        return response.make_conditional(request)
+    response.set_etag(etag)  # computed once, when the entry was stored
+    return _validators(response, newest)
 
 
 def store_and_validate(response):
     state = g.get("page_cache")
-    if state is None or response.status_code != 200 or response.direct_passthrough:
+    if state is None or state.get("hit") or response.status_code != 200 \
+            or response.direct_passthrough:
         return response
     if "Set-Cookie" in response.headers or session.modified:
         return response  # a view that changes the session is not the same for everyone
-    if not state.get("hit"):
-        cache.set(state["key"], (response.get_data(), response.mimetype),
-                  timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
-        response.headers["X-Page-Cache"] = "miss"
-    response.add_etag()
-    last_modified = _last_modified(state["newest"])
+    own = None
+    if "ETag" in response.headers:
+        own = {name: response.headers[name] for name in OWN_VALIDATORS if name in response.headers}
+    else:
+        response.add_etag()
+    etag, _weak = response.get_etag()
+    cache.set(state["key"], (response.get_data(), response.mimetype, etag, own),
+              timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
+    response.headers["X-Page-Cache"] = "miss"
+    return response.make_conditional(request) if own else _validators(response, state["newest"])
+
+
+def _validators(response, newest):
+    last_modified = _last_modified(newest)
     if last_modified is not None:
         response.last_modified = last_modified
     response.cache_control.no_cache = True
