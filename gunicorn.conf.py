@@ -30,9 +30,10 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# recycle workers now and then so slow leaks cannot grow without bound (0: never)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000) if max_requests else 0
+# recycle workers now and then so slow leaks cannot grow without bound (0: never); a fresh
+# worker starts cold (search searcher, statement caches), so not too often on a busy site
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 5000) if max_requests else 0
 # load the app once in the master, then fork: faster start, less memory
 preload_app = _flag("GUNICORN_PRELOAD", True)
 # access log to stdout by default; set GUNICORN_ACCESS_LOG="" to switch it off (the benchmark does)
@@ -41,6 +42,20 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # behind a reverse proxy on the same host, trust its X-Forwarded-* headers
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """With preload_app the master holds the application: compile its templates there once, so
+    every worker forked from it (restarted ones too) serves its first pages without compiling."""
+    if not preload_app:
+        return
+    try:
+        from wiki.templating import compile_templates
+    except ImportError:
+        return
+    app = server.app.wsgi()
+    if hasattr(app, "jinja_env"):
+        server.log.info("Compiled %d templates before forking", compile_templates(app))
 
 
 def post_fork(server, worker):

@@ -34,6 +34,9 @@ class Defaults:
     MAX_PER_PAGE = 100
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 60
+    # entries per process for the in-process cache; pages are ~5-30 kB, so about 60 MB at most.
+    # Several workers or machines should share Redis instead (CACHE_REDIS_URL).
+    CACHE_THRESHOLD = 2000
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_FROM = "cowiki@localhost"

@@ -93,3 +93,18 @@ NAV_ITEMS = [
     ("roadmap.index", "Roadmap"),
     ("pages.recent", "Recent changes"),
 ]
+
+
+def compile_templates(app):
+    """Compile every template now (gunicorn calls this in the master before it forks, so each
+    worker, including one restarted after ``max_requests``, starts with them compiled). Returns
+    how many were compiled."""
+    env = app.jinja_env
+    names = [name for name in env.list_templates() if name.endswith((".html", ".xml", ".txt"))]
+    if env.cache is not None and getattr(env.cache, "capacity", 0) < len(names) * 2:
+        from jinja2.utils import LRUCache
+
+        env.cache = LRUCache(len(names) * 2)
+    for name in names:
+        env.get_template(name)
+    return len(names)
