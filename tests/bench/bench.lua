@@ -13,6 +13,15 @@ function init(args)
   tid = tid or 0
   counter = tid
   math.randomseed(os.time() + tid * 7919)
+  hits, misses, statuses = 0, 0, {}
+end
+
+-- what the server said besides the latency: status codes and page-cache hits (X-Page-Cache)
+function response(status, headers, body)
+  local key = tostring(status)
+  statuses[key] = (statuses[key] or 0) + 1
+  local cached = headers["X-Page-Cache"]
+  if cached == "hit" then hits = hits + 1 elseif cached == "miss" then misses = misses + 1 end
 end
 
 function request()
@@ -34,9 +43,17 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
+  local hit_total, miss_total, codes = 0, 0, {}
+  for _, thread in ipairs(threads) do
+    hit_total = hit_total + (thread:get("hits") or 0)
+    miss_total = miss_total + (thread:get("misses") or 0)
+    for code, n in pairs(thread:get("statuses") or {}) do codes[code] = (codes[code] or 0) + n end
+  end
+  local parts = {}
+  for code, n in pairs(codes) do table.insert(parts, string.format('"%s": %d', code, n)) end
   io.write(string.format(
-    'BENCHJSON {"requests": %d, "duration_us": %d, "bytes": %d, "errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, "latency_us": {"p50": %d, "p90": %d, "p95": %d, "p99": %d, "max": %d, "mean": %.1f}}\n',
+    'BENCHJSON {"requests": %d, "duration_us": %d, "bytes": %d, "errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, "latency_us": {"p50": %d, "p90": %d, "p95": %d, "p99": %d, "max": %d, "mean": %.1f}, "cache": {"hit": %d, "miss": %d}, "statuses": {%s}}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99),
-    latency.max, latency.mean))
+    latency.max, latency.mean, hit_total, miss_total, table.concat(parts, ", ")))
 end

@@ -27,12 +27,21 @@ class Endpoint:
                 self.auth[0] if self.auth else None)
 
 
+READS_PER_LIST = 20000  # length of each list of read paths that wrk picks from at random
+
+
+def popular(items, rnd, n=READS_PER_LIST, s=1.0):
+    """``n`` picks from ``items`` with Zipf popularity (the k-th item is read 1/k^s as often as
+    the first): how readers spread over a wiki's pages, a few read often, most rarely."""
+    return rnd.choices(items, weights=[1 / (k ** s) for k in range(1, len(items) + 1)], k=n)
+
+
 def build(manifest, cookie, seed=7):
     rnd = random.Random(seed)
     pages = manifest["pages"]
     reserved, pool = pages[:20], pages[20:] or pages
-    reads = [p["slug"] for p in pool[:5000]]
-    edited = [p["slug"] for p in pool if p["revisions"] >= 2][:5000] or reads
+    reads = popular([p["slug"] for p in pool[:5000]], rnd)
+    edited = popular([p["slug"] for p in pool if p["revisions"] >= 2][:5000] or reads, rnd)
     proposals = [p["slug"] for p in pool if p["kind"] == "proposal"][:5000] or reads
     products = manifest["products"]
     tokens = [f"Bearer {t}" for t in manifest["tokens"]]
@@ -55,7 +64,8 @@ def build(manifest, cookie, seed=7):
         Endpoint("page_anon", "anonymous page view", READ, [f"/wiki/{s}" for s in reads]),
         Endpoint("page_user", "logged-in page view", READ, [f"/wiki/{s}" for s in reads],
                  headers={"Cookie": cookie}),
-        Endpoint("product_hub", "product hub", READ, [f"/products/{s}" for s in products]),
+        Endpoint("product_hub", "product hub", READ,
+                 [f"/products/{s}" for s in popular(products, rnd)]),
         Endpoint("proposals_top", "proposals board (top)", READ,
                  ["/proposals/?sort=top", "/proposals/?sort=top&page=2"]),
         Endpoint("recent", "recent changes", READ, ["/recent"]),

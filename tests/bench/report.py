@@ -25,7 +25,8 @@ def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
                     "load_average_at_end": round(os.getloadavg()[0], 2)},
         "database": database,
         "load": {"tool": "wrk", "connections": args.connections, "threads": args.wrk_threads,
-                 "duration_s": args.duration},
+                 "duration_s": args.duration, "warmup_s": getattr(args, "warmup", 0)},
+        "page_cache": getattr(args, "cache_used", None),
         "dataset": manifest["sizes"],
         "seeding": {"seconds": manifest["seconds"], "wall_seconds": manifest.get("wall_seconds"),
                     "steps": manifest["steps"], "derived": manifest["derived"]},
@@ -97,22 +98,37 @@ def markdown(data):
         f"{data['seeding']['derived'] or 'none'}",
         "- Seeding steps (s): " + ", ".join(f"{k} {v}" for k, v in data["seeding"]["steps"].items()),
         (f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
-         f"{data['load']['duration_s']} s per endpoint; server: gunicorn.conf.py defaults"),
+         f"{data['load']['duration_s']} s per endpoint after {data['load'].get('warmup_s', 0)} s of "
+         "unmeasured warm-up (reads); server: gunicorn.conf.py defaults; page cache for anonymous "
+         f"reads: {data.get('page_cache') or 'default'}"),
+        ("- Reads pick pages and products with Zipf popularity (the k-th most read is read 1/k as "
+         "often as the first) over 5,000 pages / all products; searches rotate over a few queries; "
+         "logged-in views are never served from the page cache"),
         (f"- Ceiling (bare Flask, {data['ceiling']['bytes']:,} bytes): {data['ceiling']['rps']} req/s, "
          f"p95 {ms(data['ceiling']['latency_us']['p95'])} ms"), "",
-        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | × ceiling | SQL/req |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | × ceiling | SQL/req | cache hits |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for entry in data["endpoints"].values():
         sql = "—" if entry.get("sql_per_request") is None else entry["sql_per_request"]
         if not entry.get("available"):
-            lines.append(f"| {entry['label']} | not available | | | | | | |")
+            lines.append(f"| {entry['label']} | not available | | | | | | | |")
             continue
         lat = entry["latency_us"]
         lines.append(f"| {entry['label']} | {entry['rps']} | {ms(lat['p50'])} | {ms(lat['p95'])} | "
-                     f"{ms(lat['p99'])} | {entry['error_count']} | {entry['ratio_to_ceiling']:.2f} | {sql} |")
-    lines += ["", ("SQL/req: statements of one extra (cold) request, from X-SQL-Count. Errors: non-2xx/3xx "
-                   "answers plus socket errors and timeouts."), "", "## Targets", "",
+                     f"{ms(lat['p99'])} | {entry['error_count']} | {entry['ratio_to_ceiling']:.2f} | {sql} | "
+                     f"{hit_share(entry)} |")
+    lines += ["", ("SQL/req: statements of one extra request, from X-SQL-Count. Errors: non-2xx/3xx "
+                   "answers plus socket errors and timeouts. Cache hits: share of answers served "
+                   "from the page cache (X-Page-Cache), — where the page cache does not apply."),
+              ""]
+    odd = {e["label"]: e["statuses"] for e in data["endpoints"].values()
+           if e.get("statuses") and set(e["statuses"]) - {"200", "201", "204", "304"}}
+    if odd:
+        lines += ["Status codes where not all answers were 2xx/304: " + "; ".join(
+            f"{label}: " + ", ".join(f"{code} × {n}" for code, n in sorted(codes.items()))
+            for label, codes in odd.items()), ""]
+    lines += ["## Targets", "",
               "| target | result | detail |", "| --- | --- | --- |"]
     for target in data["targets"]:
         lines.append(f"| {target['target']} | **{target['result']}** | {target['detail']} |")
@@ -120,6 +136,11 @@ def markdown(data):
     lines += ["", (f"Server log: {log['database_is_locked']} × \"database is locked\", "
                    f"{log['tracebacks']} tracebacks."), ""]
     return "\n".join(lines)
+
+
+def hit_share(entry):
+    ratio = (entry.get("cache") or {}).get("hit_ratio")
+    return "—" if ratio is None else f"{ratio:.0%}"
 
 
 def write(data, out):

@@ -26,6 +26,7 @@ from tests.bench import endpoints as endpoint_specs
 from tests.bench import report
 
 HERE = Path(__file__).resolve().parent
+BENCH_REDIS = "redis://127.0.0.1:6379/14"  # a database of its own, emptied before each run
 SEED_SIZES = ("pages", "products", "users", "votes", "comments", "revisions-per-page", "tokens")
 
 
@@ -41,6 +42,14 @@ def parse_args(argv=None):
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
+    parser.add_argument("--instance", default=None,
+                        help="reuse an instance folder that an earlier --keep run seeded (no "
+                             "seeding; its database is changed by the write endpoints)")
+    parser.add_argument("--cache", choices=("auto", "redis", "simple"), default="auto",
+                        help="page cache: Redis shared by all workers (auto: when "
+                             f"{BENCH_REDIS} answers), or each worker's own memory")
+    parser.add_argument("--warmup", type=int, default=3,
+                        help="seconds of unmeasured load before each read endpoint (0: none)")
     for size in SEED_SIZES:
         parser.add_argument(f"--{size}", default=None)
     return parser.parse_args(argv)
@@ -58,6 +67,26 @@ def run_env(instance, database_url, port, **extra):
 def write_instance_config(instance):
     # statement counting on (X-SQL-Count), no rate limits: the load comes from one address
     (instance / "config.py").write_text("COUNT_SQL = True\nRATELIMIT_ENABLED = False\n")
+
+
+def redis_answers(url):
+    try:
+        import redis
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001 — no server, no package: the in-process cache it is
+        return False
+
+
+def cache_settings(choice):
+    """Environment for the page cache, emptied first: Redis when asked (or, with auto, when it
+    answers), else each worker's own memory."""
+    if choice == "simple" or (choice == "auto" and not redis_answers(BENCH_REDIS)):
+        return {"CACHE_TYPE": "SimpleCache"}, "in-process (SimpleCache per worker)"
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS).flushdb()
+    return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": BENCH_REDIS}, f"Redis ({BENCH_REDIS})"
 
 
 def seed(args, instance, database_url):
@@ -150,12 +179,13 @@ def probe(base, endpoint):
         return answer.code, len(answer.read()), answer.headers.get("X-SQL-Count")
 
 
-def run_wrk(base, endpoint, args, workdir):
+def run_wrk(base, endpoint, args, workdir, duration=None):
+    duration = duration or args.duration
     spec = workdir / f"{endpoint.name}.lua"
     spec.write_text(endpoint_specs.lua_spec(endpoint, args.wrk_threads))
-    command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{args.duration}s",
+    command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s",
                "--timeout", "10s", "-s", str(HERE / "bench.lua"), base, "--", str(spec)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120,
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120,
                           check=False)
     for line in done.stdout.splitlines():
         if line.startswith("BENCHJSON "):
@@ -164,6 +194,8 @@ def run_wrk(base, endpoint, args, workdir):
             seconds = result["duration_us"] / 1e6 or 1
             result["rps"] = round(result["requests"] / seconds, 1)
             result["error_count"] = sum(result["errors"].values())
+            answered = result["cache"]["hit"] + result["cache"]["miss"]
+            result["cache"]["hit_ratio"] = round(result["cache"]["hit"] / answered, 3) if answered else None
             return result
     raise RuntimeError(f"wrk gave no summary:\n{done.stdout}\n{done.stderr}")
 
@@ -220,15 +252,21 @@ def main(argv=None):
     args.load_at_start = round(os.getloadavg()[0], 2)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (make bench installs it with apt-get).")
-    instance = Path(tempfile.mkdtemp(prefix="cowiki-bench-"))
+    reuse = bool(args.instance)
+    instance = Path(args.instance) if reuse else Path(tempfile.mkdtemp(prefix="cowiki-bench-"))
     database_url = args.database_url or f"sqlite:///{instance / 'wiki.db'}"
     write_instance_config(instance)
     workdir = instance / "wrk"
-    workdir.mkdir()
-    print(f"Instance: {instance}\nSeeding…", flush=True)
-    manifest = seed(args, instance, database_url)
+    workdir.mkdir(exist_ok=True)
+    if reuse:
+        print(f"Instance: {instance} (reused, not seeded)", flush=True)
+        manifest = json.loads((instance / "manifest.json").read_text())
+    else:
+        print(f"Instance: {instance}\nSeeding…", flush=True)
+        manifest = seed(args, instance, database_url)
+    cache_env, args.cache_used = cache_settings(args.cache)
     results, only = {}, {n for n in args.only.split(",") if n}
-    server = Server("wsgi:app", run_env(instance, database_url, args.port), args.port)
+    server = Server("wsgi:app", run_env(instance, database_url, args.port, **cache_env), args.port)
     try:
         cookie = log_in(server.base, manifest["login"], manifest["password"])
         home_bytes = probe(server.base, endpoint_specs.Endpoint("home", "home", "read", ["/"]))[1]
@@ -246,6 +284,8 @@ def main(argv=None):
                 print(f"  {endpoint.label:<24} not available (no route; {status})", flush=True)
             else:
                 entry["available"] = True
+                if args.warmup and endpoint.method == "GET":
+                    run_wrk(server.base, endpoint, args, workdir, duration=args.warmup)
                 entry.update(run_wrk(server.base, endpoint, args, workdir))
                 print(f"  {endpoint.label:<24} {entry['rps']:>8} req/s  p95 "
                       f"{entry['latency_us']['p95'] / 1000:.1f} ms  errors {entry['error_count']}",
@@ -273,7 +313,7 @@ def main(argv=None):
     paths = report.write(data, Path(args.out))
     print(report.markdown(data))
     print("Report: " + ", ".join(str(p) for p in paths))
-    if not args.keep:
+    if not args.keep and not reuse:
         shutil.rmtree(instance, ignore_errors=True)
     return 0
 
