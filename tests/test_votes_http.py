@@ -277,3 +277,47 @@ def test_banned_session_gets_403_and_nothing_changes(customer_client, customer, 
     assert customer_client.put(f"/api/v1/products/{product.slug}/rating",
                                json={"stars": 5}).status_code == 403
     assert vote_rows() == 0 and counts(page) == (0, 0)
+
+
+def test_an_api_vote_takes_the_sqlite_write_lock_once_and_answers_from_that_transaction(
+        app, client, customer, make_proposal, make_token):
+    """The token look-up reads in a plain BEGIN and ends; only the vote takes BEGIN IMMEDIATE,
+    and the answer is read before its commit (not in a second locked transaction)."""
+    from sqlalchemy import event
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL locks rows")
+    page = make_proposal()
+    headers = make_token(customer)
+    client.get("/api/v1/tokens", headers=headers)  # the token's first use writes last_used_at
+    url = f"/api/v1/pages/{page.slug}/vote"
+    begins = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        response = client.put(url, json={"value": 1}, headers=headers)
+        assert response.get_json() == {"votes": {"up": 1, "down": 0, "score": 1}, "my_vote": 1}
+        assert begins.count("BEGIN IMMEDIATE") == 1
+        begins.clear()
+        response = client.delete(url, headers=headers)
+        assert response.get_json() == {"votes": {"up": 0, "down": 0, "score": 0}, "my_vote": 0}
+        assert begins.count("BEGIN IMMEDIATE") == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert vote_rows() == 0
+
+
+@pytest.mark.parametrize("value", [None, 0, True, "1", 1.0])
+def test_an_api_vote_of_null_or_zero_is_refused_not_taken_as_a_withdrawal(
+        client, customer, make_proposal, make_token, value):
+    page = make_proposal()
+    headers = make_token(customer)
+    assert client.put(f"/api/v1/pages/{page.slug}/vote", json={"value": 1},
+                      headers=headers).status_code == 200
+    response = client.put(f"/api/v1/pages/{page.slug}/vote", json={"value": value}, headers=headers)
+    assert response.status_code == 400
+    assert vote_rows() == 1

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from .database import begin_write
+from .database import begin_read, begin_write, end_read
 from .extensions import csrf, db, login_manager
 from .models import ApiToken, utcnow
 
@@ -81,11 +81,15 @@ def configure_api_auth(app):
     def _bearer_then_csrf():
         raw = bearer_value()
         if raw is not None:
-            # The token decides who this is, whatever session cookie came along with it.
+            # The token decides who this is, whatever session cookie came along with it. The
+            # look-up only reads: it must not hold SQLite's write lock while the view parses its
+            # input; the view's own service takes the lock for its write.
+            begin_read()
             user = user_for_token(raw)
             if user is None:
                 abort(401, description="The API token is missing, unknown or revoked.")
             _note_use(g.api_token)
+            end_read()
             g._login_user = user
             g.bearer_auth = True
             return

@@ -23,6 +23,7 @@ def engine_options(config):
 
 
 def configure_engine(app):
+    app.teardown_request(forget_intents)
     if app.config.get("COUNT_SQL"):
         configure_sql_counting(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -50,9 +51,10 @@ def configure_engine(app):
         def _sqlite_begin(conn):
             # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so it waits
             # for the busy timeout instead of failing when it later upgrades a read lock.
-            immediate = _write_intent.get() or (
-                has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"))
+            immediate = _write_intent.get() or (not _read_intent.get() and has_request_context()
+                                                and request.method not in ("GET", "HEAD", "OPTIONS"))
             _write_intent.set(False)
+            _read_intent.set(False)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -63,9 +65,44 @@ def begin_write():
     """Say that the next transaction will write (on SQLite: BEGIN IMMEDIATE).
 
     Requests other than GET/HEAD/OPTIONS do this by themselves; call it in services that may
-    run elsewhere (CLI commands, worker threads) before their first query.
+    run elsewhere (CLI commands, worker threads) before their first query. Inside an open
+    transaction it changes nothing (and must not linger for a later, unrelated one).
     """
-    _write_intent.set(True)
+    if not db.session().in_transaction():
+        _write_intent.set(True)
+
+
+_read_intent = ContextVar("cowiki_read_intent", default=False)
+
+
+def begin_read():
+    """Say that the next transaction only reads: on SQLite a plain BEGIN, even inside a write
+    request, so it does not take the write lock. Follow it with ``end_read()`` before anything
+    writes."""
+    if not db.session().in_transaction():
+        _read_intent.set(True)
+
+
+def forget_intents(*_args):
+    """Request teardown: an intent no transaction took up ends with its request (worker threads
+    serve many requests in one context)."""
+    _write_intent.set(False)
+    _read_intent.set(False)
+
+
+def end_read():
+    """Commit the current transaction, which must only have read, keeping the objects it loaded
+    as they are (no expiry, so using them does not start another transaction)."""
+    _read_intent.set(False)  # not taken up when a transaction was already open
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 _in_batch = ContextVar("cowiki_in_batch", default=False)

@@ -36,8 +36,8 @@ def _votable_page(slug):
 def put_vote(slug):
     data = json_body(required=("value",))
     page = _votable_page(slug)
-    services.cast_vote(current_user, page, data["value"])
-    return jsonify(services.vote_state(current_user, page))
+    value = services.check_vote_value(data["value"])  # a withdrawal is DELETE, never a null here
+    return jsonify(services.vote_and_state(current_user, page, value))
 
 
 @bp.route("/pages/<slug>/vote", methods=["DELETE"])
@@ -46,8 +46,7 @@ def put_vote(slug):
 @requires(is_member)
 def delete_vote(slug):
     page = _votable_page(slug)
-    services.withdraw_vote(current_user, page)
-    return jsonify(services.vote_state(current_user, page))
+    return jsonify(services.vote_and_state(current_user, page, None))
 
 
 @bp.route("/products/<slug>/rating", methods=["PUT"])

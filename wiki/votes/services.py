@@ -2,6 +2,7 @@
 
   cast_vote(actor, page, value)      value 1 or -1; repeating the same vote changes nothing
   withdraw_vote(actor, page)
+  vote_and_state(actor, page, value)  either of the two, answering the API's vote state
   rate_product(actor, product, stars)  1..5, once per user, changeable
 
 Each runs in one write transaction and commits once: the vote row (unique per user and page) and
@@ -101,6 +102,20 @@ def cast_vote(actor, page, value):
     value = check_vote_value(value)
     check_votable(page)
     return _in_write_transaction(lambda: _set_vote(actor, page, value))
+
+
+def vote_and_state(actor, page, value):
+    """Vote ``value`` (1 or -1; ``None`` withdraws) and return ``vote_state`` read in the same
+    transaction: read afterwards, it would wait for SQLite's write lock a second time."""
+    check_member(actor)
+    value = 0 if value is None else check_vote_value(value)
+    check_votable(page)
+
+    def work():
+        _set_vote(actor, page, value)
+        return vote_state(actor, page)
+
+    return _in_write_transaction(work)
 
 
 def withdraw_vote(actor, page):

@@ -1,0 +1,84 @@
+"""SQLite transaction intents: which BEGIN a transaction starts with, and that an intent never
+outlives the transaction (or request) it was meant for."""
+import pytest
+from sqlalchemy import event, select
+
+from wiki.database import begin_read, begin_write, end_read
+from wiki.extensions import db
+from wiki.models import User
+
+
+@pytest.fixture
+def begins(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+    db.session.commit()
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def read_something():
+    db.session.execute(select(User.id).limit(1)).all()
+
+
+def test_begin_write_takes_the_lock_for_the_next_transaction_only(begins):
+    begin_write()
+    read_something()
+    db.session.commit()
+    read_something()
+    db.session.commit()
+    assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_begin_write_inside_an_open_transaction_does_not_linger(begins):
+    read_something()
+    begin_write()  # too late for this transaction; must not leak into the next one
+    db.session.commit()
+    read_something()
+    db.session.commit()
+    assert begins == ["BEGIN", "BEGIN"]
+
+
+def test_a_write_request_reads_without_the_lock_after_begin_read(app, begins):
+    with app.test_request_context("/api/v1/pages/x/vote", method="PUT"):
+        begin_read()
+        read_something()
+        end_read()
+        read_something()  # the view's own transaction: the write lock, as every write request
+        db.session.commit()
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+
+
+def test_end_read_keeps_loaded_objects_usable_without_a_new_transaction(app, begins, customer):
+    db.session.commit()
+    begins.clear()
+    begin_read()
+    user = db.session.get(User, customer.id)
+    end_read()
+    assert user.username == customer.username  # no refresh, so no new BEGIN
+    assert begins == ["BEGIN"]
+    assert not db.session().in_transaction()
+
+
+def test_end_read_leaves_a_transaction_with_changes_alone(app, begins, customer):
+    user = db.session.get(User, customer.id)
+    user.bio = "changed"
+    end_read()
+    assert db.session().in_transaction()  # not committed behind the caller's back
+    db.session.rollback()
+
+
+def test_an_unused_intent_ends_with_its_request(app, client, begins):
+    with app.test_request_context("/", method="GET"):
+        read_something()
+        begin_write()  # ignored: a transaction is open
+        db.session.commit()
+    client.get("/")  # a fresh request: reads start with a plain BEGIN
+    assert "BEGIN IMMEDIATE" not in begins
