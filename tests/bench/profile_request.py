@@ -38,20 +38,22 @@ def parse_args(argv=None):
 
 def timed(client, path, n, before=None):
     client.get(path)
-    times = []
+    times, cpu = [], []
     for _ in range(n):
         if before:
             before()
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.thread_time()
         response = client.get(path)
         times.append((time.perf_counter() - began) * 1000)
-    return response, times
+        cpu.append((time.thread_time() - began_cpu) * 1000)
+    return response, (times, cpu)
 
 
-def summary(times):
-    times = sorted(times)
-    return (f"mean {statistics.fmean(times):.2f} ms  p50 {times[len(times) // 2]:.2f}  "
-            f"p95 {times[int(len(times) * 0.95) - 1]:.2f}")
+def summary(measured):
+    times, cpu = (sorted(m) for m in measured)
+    return (f"wall mean {statistics.fmean(times):.2f} ms  p50 {times[len(times) // 2]:.2f}  "
+            f"p95 {times[int(len(times) * 0.95) - 1]:.2f}  |  CPU p50 {cpu[len(cpu) // 2]:.2f} ms "
+            "(less disturbed by other work on the machine)")
 
 
 def main(argv=None):
