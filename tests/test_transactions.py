@@ -82,3 +82,71 @@ def test_an_unused_intent_ends_with_its_request(app, client, begins):
         db.session.commit()
     client.get("/")  # a fresh request: reads start with a plain BEGIN
     assert "BEGIN IMMEDIATE" not in begins
+
+
+# -- the write gate: SQLite writers queue in the kernel, not in SQLite's sleeping busy handler --
+
+def test_a_second_writer_waits_at_the_gate_until_the_first_commits(app):
+    import threading
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    gate = app.extensions["sqlite_write_gate"]
+    statements, holding, release = [], threading.Event(), threading.Event()
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement == "BEGIN IMMEDIATE":
+            statements.append(threading.current_thread().name)
+
+    def writer(name, hold):
+        with app.app_context():
+            begin_write()
+            db.session.execute(select(User.id).limit(1)).all()
+            if hold:
+                holding.set()
+                release.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        first = threading.Thread(target=writer, args=("first", True), name="first")
+        second = threading.Thread(target=writer, args=("second", False), name="second")
+        first.start()
+        assert holding.wait(10)
+        second.start()
+        second.join(0.5)
+        assert second.is_alive() and statements == ["first"]  # queued before BEGIN IMMEDIATE
+        release.set()
+        first.join(10)
+        second.join(10)
+        assert not second.is_alive() and statements == ["first", "second"]
+    finally:
+        release.set()
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_the_gate_is_let_go_after_commit_and_rollback_and_never_taken_for_reads(app, monkeypatch):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    gate = app.extensions["sqlite_write_gate"]
+    db.session.commit()
+
+    def raw():
+        return db.session.connection().connection.dbapi_connection
+
+    begin_write()
+    db.session.execute(select(User.id).limit(1)).all()
+    connection = raw()
+    assert gate.holds(connection)
+    db.session.commit()
+    assert not gate.holds(connection)
+    begin_write()
+    db.session.execute(select(User.id).limit(1)).all()
+    connection = raw()
+    assert gate.holds(connection)
+    db.session.rollback()
+    assert not gate.holds(connection)
+    db.session.execute(select(User.id).limit(1)).all()  # a plain read: no gate
+    assert not gate.holds(raw())
+    db.session.rollback()

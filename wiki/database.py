@@ -1,4 +1,7 @@
 """Engine set-up: SQLite pragmas (WAL, foreign keys, busy timeout) and small query helpers."""
+import fcntl
+import os
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
@@ -47,6 +50,8 @@ def configure_engine(app):
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        gate = None if memory else WriteGate(engine.url.database + ".write-lock")
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so it waits
@@ -55,7 +60,101 @@ def configure_engine(app):
                                                 and request.method not in ("GET", "HEAD", "OPTIONS"))
             _write_intent.set(False)
             _read_intent.set(False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            if not immediate:
+                conn.exec_driver_sql("BEGIN")
+                return
+            dbapi_connection = conn.connection.dbapi_connection
+            if gate is not None:
+                gate.enter(dbapi_connection)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if gate is not None:
+                    gate.leave(dbapi_connection)
+                raise
+
+        if gate is not None:
+            gate.install(engine)
+            app.extensions["sqlite_write_gate"] = gate
+
+
+class WriteGate:
+    """Writers to one SQLite file queue here, in the kernel, before ``BEGIN IMMEDIATE``.
+
+    SQLite lets one transaction write at a time; the others wait in its busy handler, which
+    sleeps (1, 2, 5 … up to 100 ms between tries) instead of being woken when the lock is free.
+    Sixteen concurrent voters made that a one-second p95 for a 5 ms transaction. An exclusive
+    ``flock`` on a file next to the database is handed to the next waiter as soon as the holder
+    lets go, in every thread and process that opens the database through this app (the busy
+    timeout still covers anything else). Each DBAPI connection has its own descriptor of the
+    lock file; the lock is let go right after COMMIT or ROLLBACK, and when a connection returns
+    to the pool or closes, whatever happened.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._descriptors = {}  # id(DBAPI connection) → descriptor of the lock file
+        self._held = set()
+        self._mutex = threading.Lock()
+        self._pid = os.getpid()
+
+    def enter(self, dbapi_connection):
+        key = id(dbapi_connection)
+        with self._mutex:
+            if self._pid != os.getpid():
+                # a forked worker: descriptors inherited from the parent share its locks
+                for inherited in self._descriptors.values():
+                    os.close(inherited)
+                self._descriptors, self._held, self._pid = {}, set(), os.getpid()
+            fd = self._descriptors.get(key)
+            if fd is None:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._descriptors[key] = fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with self._mutex:
+            self._held.add(key)
+
+    def leave(self, dbapi_connection):
+        key = id(dbapi_connection)
+        with self._mutex:
+            if key not in self._held:
+                return
+            self._held.discard(key)
+            fd = self._descriptors[key]
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def forget(self, dbapi_connection):
+        self.leave(dbapi_connection)
+        with self._mutex:
+            fd = self._descriptors.pop(id(dbapi_connection), None)
+        if fd is not None:
+            os.close(fd)
+
+    def holds(self, dbapi_connection):
+        return id(dbapi_connection) in self._held
+
+    def install(self, engine):
+        """Let go after the DBAPI commit or rollback itself (SQLAlchemy's commit event fires
+        before it), and whenever a connection leaves use."""
+        dialect = engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection):
+            try:
+                commit(dbapi_connection)
+            finally:
+                self.leave(dbapi_connection)
+
+        def do_rollback(dbapi_connection):
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self.leave(dbapi_connection)
+
+        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+        event.listen(engine, "checkin", lambda dbapi_connection, _record: self.leave(dbapi_connection))
+        event.listen(engine, "close", lambda dbapi_connection, _record: self.forget(dbapi_connection))
+        event.listen(engine, "detach", lambda dbapi_connection, _record: self.forget(dbapi_connection))
 
 
 _write_intent = ContextVar("cowiki_write_intent", default=False)
