@@ -88,7 +88,7 @@ def test_what_links_here_starts_from_the_links_without_statistics(app, make_page
 
     target = make_page("Target")
     make_page("Linker", body="see [[Target]]")
-    assert queries.link_titles(target) == [("linker", "Linker")]
+    assert [tuple(row) for row in queries.link_titles(target)] == [("linker", "Linker")]
     stmt = queries.link_titles_stmt(target)
     plan = _sqlite_plan(stmt)
     assert plan.startswith("SEARCH links USING INDEX ix_links_to_slug"), plan

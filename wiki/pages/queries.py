@@ -74,7 +74,7 @@ def link_titles_stmt(page, limit=100):
 
 def link_titles(page, limit=100):
     """``[(slug, title)]`` of the live pages linking here, by title (the page view's aside)."""
-    return [tuple(row) for row in db.session.execute(link_titles_stmt(page, limit))]
+    return list(db.session.execute(link_titles_stmt(page, limit)))
 
 
 def links_here(page, limit=100):
