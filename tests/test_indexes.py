@@ -121,3 +121,14 @@ def test_recent_changes_read_events_newest_first_from_an_index(app, make_page, p
     plan = _sqlite_plan(stmt.limit(20))
     assert f"SCAN events USING INDEX {index}" in plan or f"SEARCH events USING INDEX {index}" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_recent_feed_reads_events_newest_first_from_an_index(app, make_page):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner without statistics")
+    from wiki.feeds.services import Event, visible_events
+
+    make_page("Fed")
+    plan = _sqlite_plan(visible_events().order_by(Event.created_at.desc(), Event.id.desc()).limit(50))
+    assert "events USING INDEX ix_events_created_at" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
