@@ -70,3 +70,65 @@ def test_the_top_board_reads_the_index_in_order(app, make_proposal):
         plan = " | ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
     db.session.rollback()
     assert "ix_pages_kind_rank_top" in plan, plan
+
+
+def _sqlite_plan(stmt):
+    compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    rows = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+    return " | ".join(row[3] for row in rows)
+
+
+def test_what_links_here_starts_from_the_links_without_statistics(app, make_page):
+    """The test database has no ANALYZE statistics, like most production SQLite files: the page
+    view's "what links here" must start from the link index, not walk the pages (as it did
+    through an index on the near-constant ``deleted`` flag)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner without statistics")
+    from wiki.pages import queries
+
+    target = make_page("Target")
+    make_page("Linker", body="see [[Target]]")
+    assert [tuple(row) for row in queries.link_titles(target)] == [("linker", "Linker")]
+    stmt = queries.link_titles_stmt(target)
+    plan = _sqlite_plan(stmt)
+    assert plan.startswith("SEARCH links USING INDEX ix_links_to_slug"), plan
+    assert "ix_pages_deleted" not in plan
+
+
+def test_pages_per_product_are_counted_from_an_index(app, product):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner without statistics")
+    from wiki.products.services import page_counts_stmt
+
+    plan = _sqlite_plan(page_counts_stmt())
+    assert "COVERING INDEX ix_pages_product_deleted" in plan, plan
+
+
+@pytest.mark.parametrize("product_filter, index", [(False, "ix_events_created_at"),
+                                                    (True, "ix_events_product_created")])
+def test_recent_changes_read_events_newest_first_from_an_index(app, make_page, product,
+                                                               product_filter, index):
+    """Without statistics SQLite preferred ix_events_kind (matching nearly every event) and
+    sorted all of them for each page of recent changes and the home page."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner without statistics")
+    from flask_login import AnonymousUserMixin
+
+    from wiki.pages import queries
+
+    make_page("Evented", product=product)
+    stmt = queries.recent_changes(AnonymousUserMixin(), product=product if product_filter else None)
+    plan = _sqlite_plan(stmt.limit(20))
+    assert f"SCAN events USING INDEX {index}" in plan or f"SEARCH events USING INDEX {index}" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_recent_feed_reads_events_newest_first_from_an_index(app, make_page):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner without statistics")
+    from wiki.feeds.services import Event, visible_events
+
+    make_page("Fed")
+    plan = _sqlite_plan(visible_events().order_by(Event.created_at.desc(), Event.id.desc()).limit(50))
+    assert "events USING INDEX ix_events_created_at" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

@@ -109,3 +109,38 @@ def test_list_views_use_a_fixed_number_of_queries(client, make_page, make_user, 
     grow(2, 8)
     large = {url: queries_for(client, url) for url in LIST_URLS}
     assert large == small
+
+
+def test_long_lists_count_only_as_far_as_the_pager_reaches(app, make_page):
+    """A capped count: the last page is unknown, the pager says "more than N", not a total."""
+    from wiki.database import paginate
+    from wiki.models import Page
+    from sqlalchemy import select
+
+    for n in range(12):
+        make_page(f"Counted {n}")
+    stmt = select(Page).order_by(Page.id)
+    with app.test_request_context():
+        first = paginate(stmt, page=1, per_page=2, capped=True)  # counts (1 + 2) * 2 + 1 rows
+        assert (first.total, first.exact, first.pages, first.has_next) == (7, False, 4, True)
+        assert list(first.iter_pages()) == [1, 2, 3, None]
+        near_end = paginate(stmt, page=5, per_page=2, capped=True)  # reaches all 12 rows
+        assert (near_end.total, near_end.exact, near_end.pages) == (12, True, 6)
+        assert list(near_end.iter_pages()) == [1, None, 3, 4, 5, 6]
+        assert [p.title for p in near_end.items] == ["Counted 8", "Counted 9"]
+        whole = paginate(stmt, page=1, per_page=2)
+        assert (whole.total, whole.exact, whole.pages) == (12, True, 6)
+
+
+def test_recent_changes_pager_links_ahead_without_counting_everything(client, app, make_page):
+    app.config["PER_PAGE"] = 2
+    for n in range(12):
+        make_page(f"Change {n}")
+    first = client.get("/recent").get_data(as_text=True)
+    assert "more than 6" in first and " in all" not in first
+    assert 'href="/recent?page=3"' in first and 'href="/recent?page=4"' not in first
+    assert 'rel="next" href="/recent?page=2"' in first
+    last = client.get("/recent?page=6").get_data(as_text=True)
+    assert "12 in all" in last and "Change 0" in last and 'rel="next"' not in last
+    assert 'href="/recent?page=1"' in last and 'rel="prev" href="/recent?page=5"' in last
+    assert "Change 11" not in client.get("/recent?page=99").get_data(as_text=True)

@@ -254,16 +254,25 @@ def is_sqlite():
 
 
 class Pagination:
-    """A page of results with the total, built from a select; shared by HTML lists and the API."""
+    """A page of results with the total, built from a select; shared by HTML lists and the API.
 
-    def __init__(self, items, page, per_page, total):
+    ``exact=False`` means ``total`` is a lower bound: the list was counted only a few pages past
+    this one (``paginate(..., capped=True)``), so there are more than ``total - 1`` rows and the
+    last page is unknown.
+    """
+
+    AROUND = 2  # page links either side of the current one
+
+    def __init__(self, items, page, per_page, total, exact=True):
         self.items = items
         self.page = page
         self.per_page = per_page
         self.total = total
+        self.exact = exact
 
     @property
     def pages(self):
+        """The number of pages, or with an inexact total the pages known to exist."""
         return max(1, -(-self.total // self.per_page)) if self.per_page else 1
 
     @property
@@ -274,15 +283,19 @@ class Pagination:
     def has_next(self):
         return self.page < self.pages
 
-    def iter_pages(self, around=2):
+    def iter_pages(self, around=AROUND):
         last = self.pages
-        shown = sorted({1, last, *range(max(1, self.page - around), min(last, self.page + around) + 1)})
+        shown = {*range(max(1, self.page - around), min(last, self.page + around) + 1), 1}
+        if self.exact:
+            shown.add(last)
         previous = 0
-        for number in shown:
+        for number in sorted(shown):
             if number - previous > 1:
                 yield None
             yield number
             previous = number
+        if not self.exact and previous < last:
+            yield None  # more pages, how many is not counted
 
 
 def page_args(default_per_page=None):
@@ -303,13 +316,24 @@ def page_args(default_per_page=None):
     return page, per_page
 
 
-def paginate(stmt, page=None, per_page=None, scalars=True):
+def paginate(stmt, page=None, per_page=None, scalars=True, capped=False):
+    """One page of ``stmt`` and its total.
+
+    ``capped=True`` counts only as far as the pager links reach (a few pages past this one), so
+    a long list (every event, every proposal) costs the same to page through as a short one; its
+    Pagination says ``exact=False`` when there are more rows than were counted.
+    """
     if page is None or per_page is None:
         page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    counted = stmt.order_by(None)
+    cap = None
+    if capped:
+        cap = (page + Pagination.AROUND) * per_page + 1
+        counted = counted.limit(cap)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars().unique() if scalars else result)
-    return Pagination(items, page, per_page, total or 0)
+    return Pagination(items, page, per_page, total, exact=cap is None or total < cap)
 
 
 def get_or_404(model, ident):

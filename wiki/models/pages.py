@@ -53,6 +53,8 @@ class Page(Model):
         Index("ix_pages_kind_created", "kind", "created_at"),
         Index("ix_pages_product_kind_created", "product_id", "kind", "created_at"),
         Index("ix_pages_product_kind_updated", "product_id", "kind", "updated_at"),
+        # pages per product (popular products, the product list) from the index alone
+        Index("ix_pages_product_deleted", "product_id", "deleted"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,7 +68,9 @@ class Page(Model):
     current_revision_id: Mapped[int | None] = mapped_column(Integer)
     revision_count: Mapped[int] = mapped_column(Integer, default=0)
     protected: Mapped[bool] = mapped_column(Boolean, default=False)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # not indexed on its own: nearly every page is live, so an index on it narrows nothing, and
+    # without statistics SQLite would still pick it over a selective one (what links here)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # denormalised vote counts, changed only with database-side arithmetic in the votes service
     votes_up: Mapped[int] = mapped_column(Integer, default=0)

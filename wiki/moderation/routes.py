@@ -48,7 +48,7 @@ def index():
 def log():
     stmt = (select(Event).where(Event.kind.like("moderation.%"), Event.kind != "moderation.flag")
             .order_by(Event.id.desc()))
-    return render_template("moderation/log.html", events=paginate(stmt))
+    return render_template("moderation/log.html", events=paginate(stmt, capped=True))
 
 
 @bp.route("/flag", methods=["POST"])

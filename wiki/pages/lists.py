@@ -15,7 +15,7 @@ def recent():
     change_type = request.args.get("type") if request.args.get("type") in queries.RECENT_TYPES else None
     product = queries.get_product(request.args.get("product"))
     events = paginate(queries.recent_changes(current_user, kind=kind, product=product,
-                                             change_type=change_type))
+                                             change_type=change_type), capped=True)
     return render_template("pages/recent.html", events=events, kind=kind, product=product,
                            change_type=change_type, kinds=KINDS, types=list(queries.RECENT_TYPES),
                            products=queries.products())

@@ -112,12 +112,18 @@ def product_tags(product, limit=30):
     return [(name, count) for name, count in rows]
 
 
+def page_counts_stmt():
+    """``(product_id, live pages)`` rows, read from ix_pages_product_deleted alone."""
+    return (select(Page.product_id, func.count())
+            .where(Page.product_id.is_not(None), Page.deleted.is_(False))
+            .group_by(Page.product_id))
+
+
 def products_with_counts():
-    """``[(product, page_count)]`` ordered by name, in one query."""
-    count = (select(func.count(Page.id)).where(Page.product_id == Product.id, Page.deleted.is_(False))
-             .correlate(Product).scalar_subquery())
-    return [(product, n) for product, n in
-            db.session.execute(select(Product, count).order_by(Product.name))]
+    """``[(product, page_count)]`` ordered by name, in two queries."""
+    counts = dict(db.session.execute(page_counts_stmt()).all())
+    return [(product, counts.get(product.id, 0)) for product in
+            db.session.scalars(select(Product).order_by(Product.name))]
 
 
 def popular_products(limit=5):

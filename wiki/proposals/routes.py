@@ -18,7 +18,7 @@ def index():
         return redirect(url_for("auth.login", next=request.full_path))
     stmt = services.board(filters["sort"], filters["product"], filters["status"], filters["tag"],
                           voter=current_user if filters["mine"] else None)
-    results = paginate(stmt)
+    results = paginate(stmt, capped=True)
     votes = my_votes(current_user, [page.id for page in results.items])
     return render_template("proposals/index.html", results=results, my_votes=votes, sorts=SORTS,
                            statuses=STATUSES, products=services.products(), **filters)
