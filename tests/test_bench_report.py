@@ -54,3 +54,31 @@ def test_lua_spec_quotes_strings_and_rotates_items():
     assert '[ [===[Content-Type]===] ] = [===[application/json]===]' in lua
     assert "[====[]===]]====]" in lua  # a body containing the closing bracket gets a longer one
     assert "threads = 2" in lua and "unique = false" in lua
+
+
+def test_reads_follow_zipf_popularity():
+    import random
+
+    picks = endpoints.popular([f"p{i}" for i in range(1, 101)], random.Random(1), n=20000)
+    first, tenth = picks.count("p1"), picks.count("p10")
+    assert len(picks) == 20000 and 7 < first / max(tenth, 1) < 13  # 1/k: ten times as often
+    assert len(set(picks)) > 80  # the long tail is read too
+
+
+def test_the_report_shows_cache_hits_and_odd_status_codes():
+    page = _entry("read", 900.0, 10, label="anonymous page view")
+    page["cache"] = {"hit": 95, "miss": 5, "hit_ratio": 0.95}
+    page["statuses"] = {"200": 100}
+    vote = _entry("write", 100.0, 40, label="vote (API)")
+    vote["statuses"] = {"200": 90, "503": 10}
+    text = report.markdown(_data({"page_anon": page, "vote": vote}))
+    assert "| anonymous page view | 900.0 |" in text and "| 95% |" in text
+    assert "vote (API): 200 × 90, 503 × 10" in text
+
+
+def test_only_anonymous_reads_are_warmed():
+    from tests.bench.run import cacheable
+
+    assert cacheable(endpoints.Endpoint("a", "a", "read", ["/x"]))
+    assert not cacheable(endpoints.Endpoint("b", "b", "read", ["/x"], headers={"Cookie": "s=1"}))
+    assert not cacheable(endpoints.Endpoint("c", "c", "write", ["/x"], method="PUT", auth=["t"]))

@@ -25,7 +25,8 @@ def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
                     "load_average_at_end": round(os.getloadavg()[0], 2)},
         "database": database,
         "load": {"tool": "wrk", "connections": args.connections, "threads": args.wrk_threads,
-                 "duration_s": args.duration, "warmup_s": getattr(args, "warmup", 0)},
+                 "duration_s": args.duration, "warmup_s": getattr(args, "warmup", 0),
+                 "cache_warmed": getattr(args, "warm_cache", False)},
         "page_cache": getattr(args, "cache_used", None),
         "dataset": manifest["sizes"],
         "seeding": {"seconds": manifest["seconds"], "wall_seconds": manifest.get("wall_seconds"),
@@ -100,7 +101,9 @@ def markdown(data):
         (f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
          f"{data['load']['duration_s']} s per endpoint after {data['load'].get('warmup_s', 0)} s of "
          "unmeasured warm-up (reads); server: gunicorn.conf.py defaults; page cache for anonymous "
-         f"reads: {data.get('page_cache') or 'default'}"),
+         f"reads: {data.get('page_cache') or 'default'}"
+         + ("; before each anonymous endpoint every distinct path it reads was requested once "
+            "(a cache in its steady state)" if data["load"].get("cache_warmed") else "")),
         ("- Reads pick pages and products with Zipf popularity (the k-th most read is read 1/k as "
          "often as the first) over 5,000 pages / all products; searches rotate over a few queries; "
          "logged-in views are never served from the page cache"),

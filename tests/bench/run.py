@@ -48,6 +48,8 @@ def parse_args(argv=None):
     parser.add_argument("--cache", choices=("auto", "redis", "simple"), default="auto",
                         help="page cache: Redis shared by all workers (auto: when "
                              f"{BENCH_REDIS} answers), or each worker's own memory")
+    parser.add_argument("--no-warm-cache", dest="warm_cache", action="store_false",
+                        help="do not read every anonymous path once before its run")
     parser.add_argument("--warmup", type=int, default=3,
                         help="seconds of unmeasured load before each read endpoint (0: none)")
     for size in SEED_SIZES:
@@ -179,6 +181,31 @@ def probe(base, endpoint):
         return answer.code, len(answer.read()), answer.headers.get("X-SQL-Count")
 
 
+def warm_cache(base, endpoint, threads=8):
+    """Read each distinct path of an anonymous endpoint once, so the run measures a page cache
+    in its steady state (every page read before) instead of its first minutes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    opener = urllib.request.build_opener(NoRedirect())
+
+    def fetch(path):
+        try:
+            with opener.open(base + path, timeout=60) as answer:
+                answer.read()
+        except urllib.error.HTTPError as answer:
+            answer.read()
+
+    paths = sorted(set(endpoint.paths))
+    began = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(fetch, paths))
+    return len(paths), round(time.perf_counter() - began, 1)
+
+
+def cacheable(endpoint):
+    return endpoint.method == "GET" and not endpoint.auth and "Cookie" not in endpoint.headers
+
+
 def run_wrk(base, endpoint, args, workdir, duration=None):
     duration = duration or args.duration
     spec = workdir / f"{endpoint.name}.lua"
@@ -284,6 +311,9 @@ def main(argv=None):
                 print(f"  {endpoint.label:<24} not available (no route; {status})", flush=True)
             else:
                 entry["available"] = True
+                if args.warm_cache and cacheable(endpoint):
+                    entry["cache_warmed"] = dict(zip(("paths", "seconds"),
+                                                     warm_cache(server.base, endpoint)))
                 if args.warmup and endpoint.method == "GET":
                     run_wrk(server.base, endpoint, args, workdir, duration=args.warmup)
                 entry.update(run_wrk(server.base, endpoint, args, workdir))
