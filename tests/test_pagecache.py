@@ -272,3 +272,59 @@ def test_a_cached_feed_shows_an_edit_at_once(client, review, customer):
     assert after.headers["X-Page-Cache"] == "miss"
     assert "a much longer life" in after.get_data(as_text=True)
     assert after.headers["ETag"] != before.headers["ETag"]
+
+
+# -- the WSGI fast path: hits for cookie-less readers are answered before Flask ------------------
+
+@pytest.fixture
+def flask_requests(app):
+    """How many requests reached Flask's request handling."""
+    seen = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(1))
+    return seen
+
+
+def test_a_hit_without_cookies_is_answered_before_flask(client, review, flask_requests):
+    url = f"/wiki/{review.slug}"
+    miss = client.get(url)
+    assert miss.headers["X-Page-Cache"] == "miss" and len(flask_requests) == 1
+    hit = client.get(url)
+    assert hit.headers["X-Page-Cache"] == "hit" and len(flask_requests) == 1
+    assert hit.data == miss.data and hit.mimetype == "text/html"
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                 "ETag", "Cache-Control", "Vary"):
+        assert hit.headers[name] == miss.headers[name], name
+    assert int(hit.headers["Content-Length"]) == len(hit.data)
+    assert "Set-Cookie" not in hit.headers
+
+
+def test_the_fast_path_answers_head_and_if_none_match(client, review, flask_requests):
+    url = f"/wiki/{review.slug}"
+    etag = client.get(url).headers["ETag"]
+    head = client.head(url)
+    assert head.status_code == 200 and head.data == b"" and head.headers["X-Page-Cache"] == "hit"
+    not_modified = client.get(url, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    assert not_modified.headers["ETag"] == etag
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert len(flask_requests) == 1
+
+
+def test_a_reader_with_a_cookie_or_a_token_goes_through_flask(app, client, review, flask_requests):
+    url = f"/wiki/{review.slug}"
+    client.get(url)
+    client.set_cookie("unrelated", "1")
+    with_cookie = client.get(url)
+    assert with_cookie.headers["X-Page-Cache"] == "hit"  # Flask's path serves the same entry
+    assert len(flask_requests) == 2
+    client.delete_cookie("unrelated")
+    client.get(url, headers={"Authorization": "Bearer nope"})
+    assert len(flask_requests) == 3
+
+
+def test_the_fast_path_never_answers_a_write_or_an_uncached_view(client, review, flask_requests):
+    client.get("/auth/login")
+    client.get("/auth/login")
+    assert len(flask_requests) == 2
+    client.post(f"/wiki/{review.slug}/vote", data={"value": "1"})
+    assert len(flask_requests) == 3

@@ -150,3 +150,53 @@ def test_the_gate_is_let_go_after_commit_and_rollback_and_never_taken_for_reads(
     db.session.execute(select(User.id).limit(1)).all()  # a plain read: no gate
     assert not gate.holds(raw())
     db.session.rollback()
+
+
+def test_a_thread_that_already_writes_is_not_made_to_wait_for_itself(app):
+    """Two write transactions on two connections in one thread: the second is left to SQLite's
+    busy timeout (and fails with "database is locked"), never blocked at the gate for ever."""
+    from sqlalchemy.exc import OperationalError
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    gate = app.extensions["sqlite_write_gate"]
+    first = db.engine.connect()
+    second = db.engine.connect()
+    try:
+        begin_write()
+        first.begin()
+        assert gate.holds(first.connection.dbapi_connection)
+        second.exec_driver_sql("PRAGMA busy_timeout=50")
+        second.commit()
+        begin_write()
+        with pytest.raises(OperationalError, match="locked"):
+            second.begin()
+        assert not gate.holds(second.connection.dbapi_connection)
+        first.rollback()
+        assert not gate.holds(first.connection.dbapi_connection)
+    finally:
+        second.close()
+        first.close()
+
+
+def test_the_gate_is_let_go_at_commit_before_the_session_hands_back_its_connection(app):
+    """after_commit hooks (the search queue drains there) may start a write at once."""
+    from sqlalchemy import event as sa_event
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    gate = app.extensions["sqlite_write_gate"]
+    db.session.commit()
+    seen = []
+
+    def after_commit(session):
+        seen.append(dict(gate._held))
+
+    sa_event.listen(db.session, "after_commit", after_commit)
+    try:
+        begin_write()
+        db.session.execute(select(User.id).limit(1)).all()
+        db.session.commit()
+    finally:
+        sa_event.remove(db.session, "after_commit", after_commit)
+    assert seen == [{}]

@@ -94,44 +94,52 @@ class WriteGate:
     def __init__(self, path):
         self.path = path
         self._descriptors = {}  # id(DBAPI connection) → descriptor of the lock file
-        self._held = set()
+        self._held = {}  # id(DBAPI connection) → the thread that holds the gate through it
         self._mutex = threading.Lock()
         self._pid = os.getpid()
 
+    @staticmethod
+    def _key(connection):
+        # SQLAlchemy hands the dialect its pool proxy, the events the DBAPI connection itself
+        return id(getattr(connection, "dbapi_connection", None) or connection)
+
     def enter(self, dbapi_connection):
-        key = id(dbapi_connection)
+        key, thread = self._key(dbapi_connection), threading.get_ident()
         with self._mutex:
             if self._pid != os.getpid():
                 # a forked worker: descriptors inherited from the parent share its locks
                 for inherited in self._descriptors.values():
                     os.close(inherited)
-                self._descriptors, self._held, self._pid = {}, set(), os.getpid()
+                self._descriptors, self._held, self._pid = {}, {}, os.getpid()
+            if thread in self._held.values():
+                # This thread already writes through another connection: waiting here would
+                # wait for itself. Leave it to SQLite's busy timeout, as without the gate.
+                return
             fd = self._descriptors.get(key)
             if fd is None:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
                 self._descriptors[key] = fd
         fcntl.flock(fd, fcntl.LOCK_EX)
         with self._mutex:
-            self._held.add(key)
+            self._held[key] = thread
 
     def leave(self, dbapi_connection):
-        key = id(dbapi_connection)
+        key = self._key(dbapi_connection)
         with self._mutex:
-            if key not in self._held:
+            if self._held.pop(key, None) is None:
                 return
-            self._held.discard(key)
             fd = self._descriptors[key]
         fcntl.flock(fd, fcntl.LOCK_UN)
 
     def forget(self, dbapi_connection):
         self.leave(dbapi_connection)
         with self._mutex:
-            fd = self._descriptors.pop(id(dbapi_connection), None)
+            fd = self._descriptors.pop(self._key(dbapi_connection), None)
         if fd is not None:
             os.close(fd)
 
     def holds(self, dbapi_connection):
-        return id(dbapi_connection) in self._held
+        return self._key(dbapi_connection) in self._held
 
     def install(self, engine):
         """Let go after the DBAPI commit or rollback itself (SQLAlchemy's commit event fires

@@ -34,7 +34,7 @@ import hashlib
 import math
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 from sqlalchemy import event as sa_event
 from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
@@ -52,6 +52,9 @@ LAST_MODIFIED_SETTLE = timedelta(seconds=30)
 KEY_PREFIX = "page:"
 # a view that sets its own validators (the Atom feeds) keeps them, from the cache too
 OWN_VALIDATORS = ("ETag", "Last-Modified", "Cache-Control")
+# answered afresh for each request, never stored with an entry
+PER_REQUEST_HEADERS = {"Content-Length", "Last-Modified", "X-Page-Cache", "Set-Cookie",
+                       "X-SQL-Count", "Date"}
 SEQUENCE = "cowiki_page_generation"
 _DIRTY = "pagecache_events"
 _QUEUED_FOR_INDEX = "SELECT count(*) FROM search_pending"
@@ -67,6 +70,9 @@ def init_app(app):
     app.config.setdefault("PAGE_CACHE_TIMEOUT", 300)
     app.before_request(serve_from_cache)
     app.after_request(store_and_validate)
+    from .pagecache_wsgi import FastPath
+
+    app.wsgi_app = FastPath(app, app.wsgi_app)
     events.subscribe(_note_event)
     if not sa_event.contains(db.session, "after_commit", _bump_after_commit):
         sa_event.listen(db.session, "after_commit", _bump_after_commit)
@@ -134,26 +140,33 @@ def is_anonymous_read():
     return True
 
 
-def generation():
+def generation(engine=None):
     """``(key, newest_event_time)`` of the database's current state; one statement.
 
     It runs on every anonymous read, hits included, so it goes straight to a pooled DBAPI
     connection: no ORM session, no transaction left open (SQLite's connections are in autocommit
     until a BEGIN; PostgreSQL's are rolled back when they return to the pool)."""
-    if db.engine.dialect.name == "postgresql":
-        if str(db.engine.url) not in _sequences_ready:
-            with db.engine.connect() as conn:
+    engine = engine or db.engine
+    if engine.dialect.name == "postgresql":
+        if str(engine.url) not in _sequences_ready:
+            with engine.connect() as conn:
                 _ensure_sequence(conn)
-        row = _one_row(_PG_GENERATION)
+        row = one_row(engine, _PG_GENERATION)
         return f"{row[1] or 0}.{row[0]}", _aware(row[2])
-    row = _one_row(_NEWEST_EVENT)
+    row = one_row(engine, _NEWEST_EVENT)
     if row is None:
         return "0", None
     return str(row[0]), _aware(row[1])
 
 
-def _one_row(sql):
-    conn = db.engine.raw_connection()
+def index_generation(engine, gen):
+    """The generation of an answer that comes from the search index: pages still queued for
+    the index count too (the queue removes its rows only once the index has them)."""
+    return f"{gen}.q{one_row(engine, _QUEUED_FOR_INDEX)[0]}"
+
+
+def one_row(engine, sql):
+    conn = engine.raw_connection()
     try:
         cursor = conn.cursor()
         try:
@@ -163,7 +176,7 @@ def _one_row(sql):
             cursor.close()
     finally:
         conn.close()
-    if "sql_count" in g:  # the engine's statement counter does not see DBAPI cursors
+    if has_app_context() and "sql_count" in g:  # the engine's counter does not see DBAPI cursors
         g.sql_count += 1
     return row
 
@@ -176,8 +189,8 @@ def _aware(created):
     return created
 
 
-def cache_key(gen):
-    environ = request.environ  # not request.url: rebuilding the URL costs more than the lookup
+def cache_key(gen, environ=None):
+    environ = environ or request.environ  # not request.url: rebuilding it costs more than a hit
     where = (f"{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST')}"
              f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
              f"?{environ.get('QUERY_STRING', '')}")
@@ -190,12 +203,12 @@ def serve_from_cache():
         return None
     gen, newest = generation()
     if request.endpoint in INDEX_ENDPOINTS:
-        gen = f"{gen}.q{_one_row(_QUEUED_FOR_INDEX)[0]}"
+        gen = index_generation(db.engine, gen)
     g.page_cache = {"key": cache_key(gen), "newest": newest}
     entry = cache.get(g.page_cache["key"])
-    if not entry or len(entry) != 4:
+    if not entry or len(entry) != 5:
         return None
-    body, mimetype, etag, own = entry
+    body, mimetype, etag, own, _headers = entry
     g.page_cache["hit"] = True
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["X-Page-Cache"] = "hit"
@@ -218,20 +231,29 @@ def store_and_validate(response):
         own = {name: response.headers[name] for name in OWN_VALIDATORS if name in response.headers}
     else:
         response.add_etag()
+        _set_validators(response, state["newest"])
     etag, _weak = response.get_etag()
-    cache.set(state["key"], (response.get_data(), response.mimetype, etag, own),
+    # the headers as every anonymous reader gets them (security headers included), for the
+    # WSGI fast path (pagecache_wsgi.py), which answers hits without Flask
+    headers = [(name, value) for name, value in response.headers.items()
+               if name not in PER_REQUEST_HEADERS or (own and name == "Last-Modified")]
+    cache.set(state["key"], (response.get_data(), response.mimetype, etag, own, headers),
               timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
     response.headers["X-Page-Cache"] = "miss"
-    return response.make_conditional(request) if own else _validators(response, state["newest"])
+    return response.make_conditional(request)
 
 
 def _validators(response, newest):
+    _set_validators(response, newest)
+    return response.make_conditional(request)
+
+
+def _set_validators(response, newest):
     last_modified = _last_modified(newest)
     if last_modified is not None:
         response.last_modified = last_modified
     response.cache_control.no_cache = True
     response.vary.add("Cookie")
-    return response.make_conditional(request)
 
 
 def _last_modified(newest):
