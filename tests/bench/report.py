@@ -24,6 +24,7 @@ def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
                     "load_average_at_start": getattr(args, "load_at_start", None),
                     "load_average_at_end": round(os.getloadavg()[0], 2)},
         "database": database,
+        "search_backend": os.environ.get("SEARCH_BACKEND", "whoosh"),
         "load": {"tool": "wrk", "connections": args.connections, "threads": args.wrk_threads,
                  "duration_s": args.duration, "warmup_s": getattr(args, "warmup", 0),
                  "cache_warmed": getattr(args, "warm_cache", False)},
@@ -91,7 +92,7 @@ def markdown(data):
         f"Python {data['machine']['python']}; load average {data['machine']['load_average_at_start']} "
         f"at the start, {data['machine']['load_average_at_end']} at the end (other work on the "
         "machine skews the figures; the ceiling ratio less so)",
-        f"- Database: {data['database']}",
+        f"- Database: {data['database']}; search backend: {data.get('search_backend', 'whoosh')}",
         f"- Dataset: {sizes['pages']:,} pages across {sizes['products']} products, "
         f"{sizes['revisions']:,} revisions, {sizes['users']:,} users, {sizes['votes']:,} votes, "
         f"{sizes['comments']:,} comments",
