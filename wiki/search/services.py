@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..database import Pagination
 from ..errors import ValidationError
@@ -68,8 +69,10 @@ def _load_results(hits):
     ids = [hit.page_id for hit in hits]
     if not ids:
         return []
+    # a result shows its proposal status: joined in, so one statement loads every hit
     pages = {p.id: p for p in db.session.scalars(
-        select(Page).where(Page.id.in_(ids), Page.deleted.is_(False)))}
+        select(Page).where(Page.id.in_(ids), Page.deleted.is_(False))
+        .options(joinedload(Page.proposal)))}
     return [Result(pages[hit.page_id], safe_snippet(hit.snippet)) for hit in hits
             if hit.page_id in pages]
 
