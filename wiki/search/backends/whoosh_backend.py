@@ -328,22 +328,34 @@ def _matching_docnums(searcher, tree, allow=None):
 
     Not docs_for_query(): it reads both whole posting lists of an intersection into sets
     before yielding anything. Here a plain posting list is read block by block, anything else
-    is stepped through, and the filters are checked as the collector checks them."""
+    is stepped through, and the filters' documents are merged with the words' as both come."""
     context = searcher.boolean_context()
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = tree.matcher(subsearcher, context).replace()  # drops words absent here
         if not matcher.is_active():
             continue
-        allowed = None if allow is None else allow.matcher(subsearcher, context).replace()
-        for docnum in _ids(matcher):
-            if allowed is not None:
-                if allowed.is_active() and allowed.id() < docnum:
-                    allowed.skip_to(docnum)
-                if not allowed.is_active():
-                    break
-                if allowed.id() != docnum:
-                    continue
+        docnums = _ids(matcher)
+        if allow is not None:
+            docnums = _both(docnums, _ids(allow.matcher(subsearcher, context).replace()))
+        for docnum in docnums:
             yield offset + docnum
+
+
+def _both(left, right):
+    """Document numbers in both ascending sequences (a merge: both are read a block at a time)."""
+    left, right = iter(left), iter(right)
+    try:
+        a, b = next(left), next(right)
+        while True:
+            if a == b:
+                yield a
+                a, b = next(left), next(right)
+            elif a < b:
+                a = next(left)
+            else:
+                b = next(right)
+    except StopIteration:
+        return
 
 
 def _ids(matcher):
