@@ -142,3 +142,20 @@ class TestTotalsPeopleSee:
         assert len(data["results"]) == 7 and all("<mark>" in r["snippet"] for r in data["results"])
         rare = client.get("/api/v1/search?q=crumhorny").json
         assert rare["total_is_estimate"] is False and rare["total"] == 1
+
+
+def test_spelling_suggestions_only_compare_words_with_the_same_first_letter(backend, monkeypatch):
+    """Comparing a misspelt word with every word in a 50,000-page index took 1-2 seconds."""
+    from whoosh.reading import IndexReader
+
+    prefixes = []
+    terms_within = IndexReader.terms_within
+
+    def spy(self, fieldname, text, maxdist, prefix=0):
+        prefixes.append(prefix)
+        return terms_within(self, fieldname, text, maxdist, prefix=prefix)
+
+    monkeypatch.setattr(IndexReader, "terms_within", spy)
+    assert backend.suggest_word(None, "batery") == "battery"
+    assert backend.suggest_word(None, "zzqxv") is None
+    assert prefixes and set(prefixes) == {1}
