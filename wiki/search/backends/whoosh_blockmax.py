@@ -23,7 +23,7 @@ from whoosh.util.numeric import byte_to_length
 class BlockNotes:
     """Best (weight, length) pairs per posting block, and field lengths per segment, bounded."""
 
-    def __init__(self, max_blocks=200_000, max_length_tables=64):
+    def __init__(self, max_blocks=50_000, max_length_tables=64):
         self.max_blocks = max_blocks
         self.max_length_tables = max_length_tables
         self.blocks = {}
