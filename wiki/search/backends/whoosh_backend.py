@@ -17,7 +17,8 @@ from whoosh.collectors import TimeLimit, TopCollector, WrappingCollector
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Every, Not, Or, Phrase, Prefix, Term
-from whoosh.matching import FilterMatcher, LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import FilterMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.writing import CLEAR
 
@@ -361,13 +362,28 @@ def _both(left, right):
 
 
 def _ids(matcher):
-    if isinstance(matcher, LeafMatcher) or (isinstance(matcher, FilterMatcher)
-                                            and isinstance(matcher.child, LeafMatcher)):
-        yield from matcher.all_ids()  # whole blocks at a time
+    """A matcher's document numbers in order. For a term's postings (behind the filter that
+    hides deleted documents) a whole decoded block at a time: whoosh's own all_ids() steps
+    through them one by one."""
+    if isinstance(matcher, FilterMatcher) and matcher._exclude \
+            and isinstance(matcher.child, W3LeafMatcher):
+        deleted = matcher._ids
+        yield from (docnum for docnum in _block_ids(matcher.child) if docnum not in deleted)
+        return
+    if isinstance(matcher, W3LeafMatcher):
+        yield from _block_ids(matcher)
         return
     while matcher.is_active():
         yield matcher.id()
         matcher.next()
+
+
+def _block_ids(leaf):
+    while leaf.is_active():
+        if leaf._ids is None:
+            leaf._read_ids()
+        yield from leaf._ids[leaf._i:]
+        leaf._next_block()
 
 
 def _round_estimate(number):
