@@ -208,6 +208,9 @@ LIST_VIEWS = [
     ListView("/account/", tokens, as_user="customer_client"),
     ListView("/feeds/recent.atom", pages("article")),
     ListView("/feeds/proposals.atom", pages("proposal")),
+    # each hit shows its product and proposal status, loaded with the pages
+    ListView("/search?q=budget", pages("proposal")),
+    ListView("/api/v1/search?q=budget", pages("proposal")),
     ListView("/api/v1/pages", pages("review")),
     ListView("/api/v1/proposals", pages("proposal")),
     ListView("/api/v1/products", products),

@@ -47,7 +47,7 @@ def test_snippets_escape_everything_but_the_marks():
 
 
 def test_a_whoosh_search_that_runs_too_long_shows_what_it_found(app, make_page, monkeypatch):
-    from whoosh.collectors import TimeLimit, TimeLimitCollector
+    from whoosh.collectors import TimeLimit
 
     from wiki.search import services
     from wiki.search.backends import whoosh_backend
@@ -55,13 +55,13 @@ def test_a_whoosh_search_that_runs_too_long_shows_what_it_found(app, make_page, 
     for n in range(3):
         make_page(f"Common words {n}", body="the same common words again")
 
-    class StopsAtOnce(TimeLimitCollector):
+    class StopsAtOnce(whoosh_backend._GuardedCollector):
         def collect_matches(self):
             for sub_docnum in self.child.matches():
                 self.child.collect(sub_docnum)
                 raise TimeLimit
 
-    monkeypatch.setattr(whoosh_backend, "TimeLimitCollector", StopsAtOnce)
+    monkeypatch.setattr(whoosh_backend, "_GuardedCollector", StopsAtOnce)
     results = services.search('"common words"')
     assert len(results.items) == 1
     assert any("took too long" in notice for notice in results.notices)

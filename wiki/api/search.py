@@ -23,7 +23,11 @@ _RESULT = {"type": "object", "properties": {
              "per_page": ("integer", "")},
      response={"type": "object", "required": ["results", "total", "page", "per_page", "notices"],
                "properties": {
-         "results": {"type": "array", "items": _RESULT}, "total": {"type": "integer"},
+         "results": {"type": "array", "items": _RESULT},
+         "total": {"type": "integer",
+                   "description": "matches; an estimate when total_is_estimate is true"},
+         "total_is_estimate": {"type": "boolean",
+                               "description": "more matches than were counted: total is about"},
          "page": {"type": "integer"}, "per_page": {"type": "integer"},
          "suggestion": {"type": ["string", "null"]}, "notices": {"type": "array"}}},
      auth="optional", errors=(400, 503))
@@ -36,6 +40,7 @@ def search_pages():
     results = services.search(q, filters, sort=request.args.get("sort", "relevance"),
                               page=page, per_page=per_page)
     body = {"results": [r.as_dict() for r in results.items], "total": results.found,
+            "total_is_estimate": results.estimated,
             "page": results.page, "per_page": results.per_page, "notices": results.notices,
             "suggestion": results.suggestion or None}
     return jsonify(body)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..database import Pagination
 from ..errors import ValidationError
@@ -45,9 +46,11 @@ class Result:
 
 
 class SearchResults(Pagination):
-    def __init__(self, items, page, per_page, total, query, sort, suggestion=None):
+    def __init__(self, items, page, per_page, total, query, sort, suggestion=None,
+                 estimated=False):
         super().__init__(items, page, per_page, min(total, MAX_RESULTS_DEPTH))
         self.found = total  # may be more than can be paged through
+        self.estimated = estimated  # ``found`` is "about": more matches than were counted
         self.query = query
         self.sort = sort
         self.suggestion = suggestion
@@ -68,8 +71,10 @@ def _load_results(hits):
     ids = [hit.page_id for hit in hits]
     if not ids:
         return []
+    # a result shows its proposal status: joined in, so one statement loads every hit
     pages = {p.id: p for p in db.session.scalars(
-        select(Page).where(Page.id.in_(ids), Page.deleted.is_(False)))}
+        select(Page).where(Page.id.in_(ids), Page.deleted.is_(False))
+        .options(joinedload(Page.proposal)))}
     return [Result(pages[hit.page_id], safe_snippet(hit.snippet)) for hit in hits
             if hit.page_id in pages]
 
@@ -105,7 +110,7 @@ def search(q, filters=None, sort="relevance", page=1, per_page=20):
     if hits.total < FEW_RESULTS and query.words():
         suggestion = suggest(backend, q, query, filters, hits.total)
     return SearchResults(_load_results(hits.hits), page, per_page, hits.total, query, sort,
-                         suggestion)
+                         suggestion, estimated=hits.estimated)
 
 
 def suggest(backend, raw, query, filters, current_total):

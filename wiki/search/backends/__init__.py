@@ -1,6 +1,8 @@
 """Pick the configured backend: one instance per application (and so per process)."""
 from flask import current_app
 
+from .base import EXACT_COUNT
+
 
 class BackendConfigError(RuntimeError):
     pass
@@ -13,7 +15,9 @@ def make_backend(app):
 
         return WhooshBackend(app.config["SEARCH_INDEX_DIR"],
                              write_timeout=float(app.config.get("SEARCH_WRITE_TIMEOUT", 20)),
-                             time_limit=float(app.config.get("SEARCH_TIME_LIMIT", 2)))
+                             time_limit=float(app.config.get("SEARCH_TIME_LIMIT", 2)),
+                             # tests lower it to see estimates without indexing 1,000 pages
+                             exact_count=int(app.config.get("SEARCH_EXACT_COUNT", EXACT_COUNT)))
     if name == "postgres":
         if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             raise BackendConfigError("SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL.")

@@ -4,6 +4,9 @@ from dataclasses import dataclass, field
 # snippets mark highlighted words with these; the service escapes the rest and turns them into <mark>
 MARK_START = "\x02"
 MARK_END = "\x03"
+# A backend may estimate a total above this many matches rather than count them all; it is at
+# least as deep as results can be paged (services.MAX_RESULTS_DEPTH), so paging stays exact.
+EXACT_COUNT = 1000
 
 
 @dataclass
@@ -17,6 +20,7 @@ class Hits:
     hits: list = field(default_factory=list)
     total: int = 0
     partial: bool = False  # the backend stopped at its time limit
+    estimated: bool = False  # ``total`` is an estimate (more than EXACT_COUNT matches)
 
 
 class SearchBackend:
