@@ -74,6 +74,12 @@ def build(manifest, cookie, seed=7):
         Endpoint("search_common", "search: common word", SEARCH, search(common)),
         Endpoint("search_rare", "search: rare word", SEARCH, search(manifest["rare_words"])),
         Endpoint("search_filtered", "search: filtered", SEARCH, search(filtered)),
+        # the same searches for a signed-in reader, whom the page cache never serves: what a
+        # search itself costs
+        Endpoint("search_common_user", "search: common word, signed in", SEARCH, search(common),
+                 headers={"Cookie": cookie}),
+        Endpoint("search_filtered_user", "search: filtered, signed in", SEARCH, search(filtered),
+                 headers={"Cookie": cookie}),
         Endpoint("feed_recent", "Atom feed (recent)", READ, ["/feeds/recent.atom"]),
         Endpoint("vote", "vote (API)", WRITE, [f"/api/v1/pages/{s}/vote" for s, _ in vote_items],
                  method="PUT", headers=json_headers,
