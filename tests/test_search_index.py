@@ -1,4 +1,5 @@
 """Keeping the index right: the durable queue, failures that never lose a save, rebuild and check."""
+import pytest
 from sqlalchemy import func, select, update
 
 from tests.search_helpers import app_config  # noqa: F401 - runs every test on each backend
@@ -136,3 +137,42 @@ def test_votes_do_not_queue_a_reindex(app, make_proposal, make_user):
     before = pending_count()
     cast_vote(make_user("quietvoter"), page, 1)
     assert pending_count() == before
+
+
+def test_each_thread_searches_with_its_own_whoosh_searcher(app, make_page):
+    """Whoosh readers seek and read shared file objects: one searcher used by several gunicorn
+    threads at once returned corrupt postings (503s under load)."""
+    import threading
+
+    backend = get_backend()
+    if backend.name != "whoosh":
+        pytest.skip("Whoosh only")
+    make_page("Battery review", kind="review", body="The battery lasts.")
+    drain()
+    mine = backend.searcher()
+    assert backend.searcher() is mine  # reused by the same thread while the index is unchanged
+    theirs = []
+    worker = threading.Thread(target=lambda: theirs.append(backend.searcher()))
+    worker.start()
+    worker.join()
+    assert theirs[0] is not mine
+    make_page("Screen review", kind="review", body="The screen is bright.")
+    drain()
+    assert backend.searcher() is not mine  # reopened after the index changed
+    assert found("screen")
+
+
+def test_a_forked_process_reopens_the_index_instead_of_sharing_its_parents_files(app, make_page,
+                                                                                  monkeypatch):
+    import os
+
+    backend = get_backend()
+    if backend.name != "whoosh":
+        pytest.skip("Whoosh only")
+    make_page("Battery review", kind="review", body="The battery lasts.")
+    drain()
+    parent_index, parent_searcher = backend._index(), backend.searcher()
+    monkeypatch.setattr(os, "getpid", lambda: -1)  # as in a gunicorn worker after fork
+    assert backend._index() is not parent_index
+    assert backend.searcher() is not parent_searcher
+    assert found("battery")

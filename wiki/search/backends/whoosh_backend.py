@@ -10,6 +10,7 @@ import math
 import os
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from whoosh import highlight, index
@@ -117,13 +118,24 @@ class WhooshBackend(SearchBackend):
         self.exact_count = exact_count  # totals above this are estimates
         self._notes = BlockNotes()  # per-block score bounds, kept across searchers
         self._ix = None
-        self._searcher = None
+        self._local = threading.local()  # each thread's own searcher
+        self._searchers = weakref.WeakSet()  # every open one, to close them all
+        self._pid = os.getpid()
         self._lock = threading.RLock()
 
     # -- opening -------------------------------------------------------------------------------
 
+    def _forget_if_forked(self):
+        """A forked process (a gunicorn worker of a preloading master) must not read through
+        its parent's open files: they share one file offset, and concurrent reads then get each
+        other's bytes. Drop what was inherited (without closing the parent's files)."""
+        if self._pid != os.getpid():
+            self._ix, self._local, self._pid = None, threading.local(), os.getpid()
+            self._searchers = weakref.WeakSet()
+
     def _index(self):
         with self._lock:
+            self._forget_if_forked()
             if self._ix is None:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 if index.exists_in(str(self.directory)):
@@ -133,23 +145,32 @@ class WhooshBackend(SearchBackend):
             return self._ix
 
     def searcher(self):
-        """The process's searcher, refreshed only if the index has changed since."""
+        """This thread's searcher, refreshed only if the index has changed since.
+
+        One per thread: a Whoosh searcher reads its segment files by seek-and-read on shared
+        file objects, so two threads searching through one read each other's bytes (corrupt
+        postings, "invalid load key" under gunicorn's threads)."""
         with self._lock:
-            if self._searcher is not None and not self._searcher.up_to_date():
-                # Not Searcher.refresh(): whoosh-reloaded 2.7.5 reuses the old reader's
-                # segments there, so merged-away segments and deleted documents come back.
-                # The old one is not closed here: another thread may still be reading it; its
-                # files close when the last reference goes.
-                self._searcher = None
-            if self._searcher is None:
-                self._searcher = self._index().searcher(weighting=BlockMaxBM25F(self._notes))
-            return self._searcher
+            self._forget_if_forked()
+        found = getattr(self._local, "searcher", None)
+        if found is not None and not found.up_to_date():
+            # Not Searcher.refresh(): whoosh-reloaded 2.7.5 reuses the old reader's segments
+            # there, so merged-away segments and deleted documents come back. The old one
+            # closes when the last reference to it goes.
+            found = None
+        if found is None:
+            found = self._index().searcher(weighting=BlockMaxBM25F(self._notes))
+            self._local.searcher = found
+            with self._lock:
+                self._searchers.add(found)
+        return found
 
     def close(self):
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
+            for searcher in list(self._searchers):
+                searcher.close()
+            self._searchers = weakref.WeakSet()
+            self._local = threading.local()
             if self._ix is not None:
                 self._ix.close()
             self._ix = None
