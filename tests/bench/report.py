@@ -122,7 +122,8 @@ def markdown(data):
         lines.append(f"| {entry['label']} | {entry['rps']} | {ms(lat['p50'])} | {ms(lat['p95'])} | "
                      f"{ms(lat['p99'])} | {entry['error_count']} | {entry['ratio_to_ceiling']:.2f} | {sql} | "
                      f"{hit_share(entry)} |")
-    lines += ["", ("SQL/req: statements of one extra request, from X-SQL-Count. Errors: non-2xx/3xx "
+    lines += ["", ("SQL/req: statements of one extra request made before the run, from X-SQL-Count "
+                   "(for anonymous reads a page-cache miss; a hit costs one or two). Errors: non-2xx/3xx "
                    "answers plus socket errors and timeouts. Cache hits: share of answers served "
                    "from the page cache (X-Page-Cache), — where the page cache does not apply."),
               ""]
