@@ -36,6 +36,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, has_app_context, request, session
 from sqlalchemy import event as sa_event
+from werkzeug.http import http_date
 from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
@@ -49,9 +50,7 @@ DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revisio
                      "feeds.product", "feeds.tag", "feeds.proposals", "feeds.page_history")
 INDEX_ENDPOINTS = ("search.index",)  # answers that come from the search index
 LAST_MODIFIED_SETTLE = timedelta(seconds=30)
-KEY_PREFIX = "page:"
-# a view that sets its own validators (the Atom feeds) keeps them, from the cache too
-OWN_VALIDATORS = ("ETag", "Last-Modified", "Cache-Control")
+KEY_PREFIX = "page:v2:"  # entries are (body, headers); v2 so older entries are never read
 # answered afresh for each request, never stored with an entry
 PER_REQUEST_HEADERS = {"Content-Length", "Last-Modified", "X-Page-Cache", "Set-Cookie",
                        "X-SQL-Count", "Date"}
@@ -206,17 +205,24 @@ def serve_from_cache():
         gen = index_generation(db.engine, gen)
     g.page_cache = {"key": cache_key(gen), "newest": newest}
     entry = cache.get(g.page_cache["key"])
-    if not entry or len(entry) != 5:
+    if entry is None:
         return None
-    body, mimetype, etag, own, _headers = entry
     g.page_cache["hit"] = True
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.headers["X-Page-Cache"] = "hit"
-    if own:
-        response.headers.update(own)
-        return response.make_conditional(request)
-    response.set_etag(etag)  # computed once, when the entry was stored
-    return _validators(response, newest)
+    body, stored = entry
+    response = current_app.response_class(body, headers=hit_headers(stored, newest))
+    return response.make_conditional(request)
+
+
+def hit_headers(stored, newest):
+    """The headers of a cache hit: those stored with the entry, plus Last-Modified as of now
+    (a view with its own validators, the Atom feeds, stored its own)."""
+    headers = list(stored)
+    if not any(name == "Last-Modified" for name, _value in headers):
+        last_modified = _last_modified(newest)
+        if last_modified is not None:
+            headers.append(("Last-Modified", http_date(last_modified)))
+    headers.append(("X-Page-Cache", "hit"))
+    return headers
 
 
 def store_and_validate(response):
@@ -226,25 +232,17 @@ def store_and_validate(response):
         return response
     if "Set-Cookie" in response.headers or session.modified:
         return response  # a view that changes the session is not the same for everyone
-    own = None
-    if "ETag" in response.headers:
-        own = {name: response.headers[name] for name in OWN_VALIDATORS if name in response.headers}
-    else:
+    own = "ETag" in response.headers  # a view with its own validators (Atom feeds) keeps them
+    if not own:
         response.add_etag()
         _set_validators(response, state["newest"])
-    etag, _weak = response.get_etag()
-    # the headers as every anonymous reader gets them (security headers included), for the
-    # WSGI fast path (pagecache_wsgi.py), which answers hits without Flask
+    # the headers as every anonymous reader gets them (security headers included); both hit
+    # paths (here, and the WSGI fast path in pagecache_wsgi.py) answer with them
     headers = [(name, value) for name, value in response.headers.items()
                if name not in PER_REQUEST_HEADERS or (own and name == "Last-Modified")]
-    cache.set(state["key"], (response.get_data(), response.mimetype, etag, own, headers),
+    cache.set(state["key"], (response.get_data(), headers),
               timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
     response.headers["X-Page-Cache"] = "miss"
-    return response.make_conditional(request)
-
-
-def _validators(response, newest):
-    _set_validators(response, newest)
     return response.make_conditional(request)
 
 

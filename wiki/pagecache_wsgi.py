@@ -10,7 +10,7 @@ If-None-Match. Everything else, misses included, goes on to Flask, where ``pagec
 and fills the same entries; an entry exists only for the read views in PAGE_CACHE_ENDPOINTS, so a
 URL of any other view never matches.
 """
-from werkzeug.http import http_date, parse_etags
+from werkzeug.http import parse_etags, unquote_etag
 
 from . import pagecache
 from .extensions import cache, db
@@ -54,19 +54,16 @@ class FastPath:
             gen = pagecache.index_generation(self.engine, gen)
             statements += 1
         entry = self.store.get(pagecache.cache_key(gen, environ))
-        if not entry or len(entry) != 5:
+        if entry is None:
             return None
-        body, _mimetype, etag, own, stored = entry
-        headers = list(stored)
-        if not own:
-            last_modified = pagecache._last_modified(newest)
-            if last_modified is not None:
-                headers.append(("Last-Modified", http_date(last_modified)))
-        headers.append(("X-Page-Cache", "hit"))
+        body, stored = entry
+        headers = pagecache.hit_headers(stored, newest)
         if self.app.config.get("COUNT_SQL"):
             headers.append(("X-SQL-Count", str(statements)))
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and parse_etags(if_none_match).contains_weak(etag):
+        etag = next((value for name, value in stored if name == "ETag"), None)
+        if if_none_match and etag and \
+                parse_etags(if_none_match).contains_weak(unquote_etag(etag)[0]):
             return "304 NOT MODIFIED", [(k, v) for k, v in headers if k != "Content-Type"], b""
         headers.append(("Content-Length", str(len(body))))
         return "200 OK", headers, (b"" if environ["REQUEST_METHOD"] == "HEAD" else body)
