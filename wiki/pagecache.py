@@ -41,7 +41,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from . import events
+from . import events, personal
 from .extensions import cache, db
 
 DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revision", "pages.diff",
@@ -67,6 +67,7 @@ _sequences_ready = set()  # database URLs where this process made sure the seque
 def init_app(app):
     app.config.setdefault("PAGE_CACHE_ENDPOINTS", DEFAULT_ENDPOINTS)
     app.config.setdefault("PAGE_CACHE_TIMEOUT", 300)
+    personal.init_app(app)
     app.before_request(serve_from_cache)
     app.after_request(store_and_validate)
     from .pagecache_wsgi import FastPath
@@ -199,6 +200,8 @@ def cache_key(gen, environ=None):
 
 def serve_from_cache():
     if not is_anonymous_read():
+        if personal.is_member_read():
+            return personal.serve(generation()[0])
         return None
     gen, newest = generation()
     if request.endpoint in INDEX_ENDPOINTS:
@@ -226,6 +229,8 @@ def hit_headers(stored, newest):
 
 
 def store_and_validate(response):
+    if "member_shell" in g:
+        return personal.store(response, PER_REQUEST_HEADERS)
     state = g.get("page_cache")
     if state is None or state.get("hit") or response.status_code != 200 \
             or response.direct_passthrough:

@@ -1,6 +1,9 @@
 """Context for the votes area's template slots (``None`` means: show nothing here)."""
+from types import SimpleNamespace
+
 from flask_login import current_user
 
+from ..personal import render_part
 from . import services
 
 
@@ -8,7 +11,15 @@ def page_votes(page=None, **_):
     """The vote widget on a page's header: only proposals, reviews and recommendations."""
     if not services.is_votable(page):
         return None
-    return {"my_vote": services.my_vote(current_user, page)}
+    return {}
+
+
+def render_page_votes(**page):
+    """The personal part ``votes.page``: the widget with the reader's own vote. ``page`` holds
+    the page's id, slug, kind, counts and deleted flag, so no page is loaded here."""
+    page = SimpleNamespace(**page)
+    return render_part("votes/_page_votes_widget.html", page=page,
+                       my_vote=services.my_vote(current_user, page))
 
 
 def product_rating(product=None, **_):

@@ -2,11 +2,12 @@
 
 
 def init_app(app):
-    from .. import events, slots
+    from .. import events, personal, slots
     from . import services, slot_context
 
     events.subscribe(services.watch_own_page)
     slots.register("page.actions", "watches/_button.html", context=slot_context.for_page)
+    personal.register("watches.button", slot_context.render_button)
     slots.register("product.header", "watches/_button.html", context=slot_context.for_product)
     slots.register("tag.header", "watches/_button.html", context=slot_context.for_tag)
     slots.register("proposals.header", "watches/_status_form.html", context=slot_context.for_statuses)

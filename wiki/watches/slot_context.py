@@ -7,6 +7,7 @@ from flask import request
 from flask_login import current_user
 
 from .. import permissions
+from ..personal import render_part
 from ..extensions import db
 from ..models import STATUSES, Tag
 from . import services
@@ -15,9 +16,15 @@ from . import services
 def _button(target_type, key, label):
     if not permissions.is_member(current_user):
         return None
-    return {"watch_type": target_type, "watch_key": str(key), "watch_label": label,
-            "watching": services.is_watching(current_user, target_type, key),
-            "watch_next": request.full_path.rstrip("?")}
+    return {"watch_type": target_type, "watch_key": str(key), "watch_label": label}
+
+
+def render_button(watch_type, watch_key, watch_label):
+    """The personal part ``watches.button``: Watch or Watching, for the reader."""
+    return render_part("watches/_button_form.html", watch_type=watch_type, watch_key=watch_key,
+                       watch_label=watch_label,
+                       watching=services.is_watching(current_user, watch_type, watch_key),
+                       watch_next=request.full_path.rstrip("?"))
 
 
 def for_page(page=None, **_):

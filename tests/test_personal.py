@@ -1,0 +1,169 @@
+"""Signed-in readers' page cache (wiki/personal.py): one shell per role and URL, with each
+reader's own parts (user menu, vote, watch button, CSRF token) filled in per request."""
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD, csrf_token_from
+from wiki import personal
+from wiki.extensions import cache, db
+
+
+@pytest.fixture
+def app_config():
+    return {"CACHE_TYPE": "SimpleCache", "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def login(app):
+    """A client logged in through the form, with its CSRF token (this file turns CSRF on)."""
+    def _login(user):
+        client = app.test_client()
+        token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+        response = client.post("/auth/login", data={"username": user.username,
+                                                    "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302
+        client.get("/")  # shows (and so clears) the welcome message
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def idea(make_proposal):
+    return make_proposal("Dark mode for the app", body="Please add a dark mode.")
+
+
+def view(client, page):
+    response = client.get(f"/wiki/{page.slug}")
+    assert response.status_code == 200
+    return response, response.get_data(as_text=True)
+
+
+def pressed(html, direction):
+    button = re.search(rf'<button[^>]*class="vote-button vote-{direction}"[^>]*>', html).group(0)
+    return 'aria-pressed="true"' in button
+
+
+def test_a_second_member_gets_the_shell_with_their_own_parts(login, customer, other_customer, idea):
+    from wiki.votes.services import cast_vote
+    from wiki.watches.services import watch
+
+    cast_vote(other_customer, idea, 1)
+    watch(other_customer, "page", idea.id)
+    db.session.commit()
+    casey, olive = login(customer), login(other_customer)
+
+    first, casey_html = view(casey, idea)
+    second, olive_html = view(olive, idea)
+
+    assert first.headers["X-Page-Cache"] == "member-miss"
+    assert second.headers["X-Page-Cache"] == "member-hit"
+    assert ">olive</a>" in olive_html and ">casey</a>" not in olive_html
+    assert ">casey</a>" in casey_html and ">olive</a>" not in casey_html
+    assert pressed(olive_html, "up") and not pressed(casey_html, "up")
+    assert "★ Watching" in olive_html and "☆ Watch" in casey_html
+    assert "cw-personal" not in olive_html and "cw-csrf" not in olive_html
+
+
+def test_the_filled_csrf_token_is_the_readers_own(login, customer, other_customer, idea):
+    casey, olive = login(customer), login(other_customer)
+    view(casey, idea)
+    response, html = view(olive, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit"
+    token = csrf_token_from(html)
+    assert token and token == re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    watched = olive.post("/watches/", data={"type": "page", "key": idea.id, "csrf_token": token,
+                                            "next": f"/wiki/{idea.slug}"})
+    assert watched.status_code == 302
+    # casey's token is refused in olive's session
+    casey_token = csrf_token_from(view(casey, idea)[1])
+    refused = olive.post("/watches/", data={"type": "page", "key": idea.id,
+                                            "csrf_token": casey_token})
+    assert refused.status_code == 400
+
+
+def test_the_readers_own_changes_show_on_the_next_hit(login, customer, other_customer, idea):
+    casey, olive = login(customer), login(other_customer)
+    view(casey, idea)
+    token = csrf_token_from(view(olive, idea)[1])
+    olive.post("/watches/", data={"type": "page", "key": idea.id, "csrf_token": token})
+    assert "★ Watching" in view(olive, idea)[1]  # with the "now watching" message: in full
+    response, html = view(olive, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit"  # a watch is no event: same shell
+    assert "★ Watching" in html
+
+
+def test_a_vote_makes_every_reader_see_the_new_counts(login, customer, other_customer, idea):
+    casey, olive = login(customer), login(other_customer)
+    view(casey, idea)
+    view(olive, idea)
+    token = csrf_token_from(view(olive, idea)[1])
+    olive.post(f"/wiki/{idea.slug}/vote", data={"value": "1", "csrf_token": token})
+    response, html = view(casey, idea)
+    assert response.headers["X-Page-Cache"] == "member-miss"
+    assert re.search(r'data-count="up">1<', html)
+    assert not pressed(html, "up")
+    assert pressed(view(olive, idea)[1], "up")
+
+
+def test_roles_get_their_own_shell(login, customer, moderator, make_page):
+    from wiki.moderation.actions import protect_page
+
+    page = make_page("House rules", body="Be kind.")
+    protect_page(moderator, page, "often vandalised")
+    db.session.commit()
+    _, member_html = view(login(customer), page)
+    response, moderator_html = view(login(moderator), page)
+    assert response.headers["X-Page-Cache"] == "member-miss"
+    edit = f'href="/wiki/{page.slug}/edit"'
+    assert edit in moderator_html and edit not in member_html
+
+
+def test_a_flashed_message_is_rendered_in_full(login, customer, idea):
+    casey = login(customer)
+    token = csrf_token_from(view(casey, idea)[1])
+    response = casey.post("/watches/", data={"type": "page", "key": idea.id, "csrf_token": token,
+                                             "next": f"/wiki/{idea.slug}"}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.headers.get("X-Page-Cache") is None
+    assert 'class="flash flash-' in html
+
+
+def test_a_broken_cache_costs_speed_not_the_page(app, login, customer, idea, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache server gone")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    response, html = view(login(customer), idea)
+    assert ">casey</a>" in html and csrf_token_from(html)
+
+
+def test_a_view_not_audited_for_shells_renders_in_full(app, login, customer, product):
+    assert "products.hub" not in app.config["MEMBER_CACHE_ENDPOINTS"]
+    response = login(customer).get(f"/products/{product.slug}")
+    assert response.status_code == 200
+    assert response.headers.get("X-Page-Cache") is None
+    assert ">casey</a>" in response.get_data(as_text=True)
+
+
+def test_outside_a_shell_a_personal_part_renders_at_once(app, customer):
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        login_user(customer)
+        html = personal.personal("header_user")
+        assert ">casey</a>" in html and "cw-personal" not in html
+
+
+def test_markers_name_the_shells_nonce(app, customer):
+    with app.test_request_context("/"):
+        from flask import g
+
+        g.member_shell = {"nonce": "abc", "parts": []}
+        marker = personal.personal("header_user")
+        assert str(marker) == "<!--cw-personal:abc:0-->"
+        assert g.member_shell["parts"] == [("header_user", {})]
+        # a forged marker with another nonce is left as it is
+        assert personal.fill("<!--cw-personal:xyz:0-->", "abc", []) == "<!--cw-personal:xyz:0-->"
