@@ -10,7 +10,7 @@ the page's counters and ranks change together, the counters with database-side a
 (``votes_up = votes_up + 1``), so they always equal the rows (``accounting.counted_votes``). A
 racing insert of the same vote (IntegrityError) or a busy SQLite database is retried.
 """
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import events, permissions
@@ -101,19 +101,23 @@ def cast_vote(actor, page, value):
     check_member(actor)
     value = check_vote_value(value)
     check_votable(page)
-    return _in_write_transaction(lambda: _set_vote(actor, page, value))
+    return _in_write_transaction(lambda: _set_vote(actor, page, value)[0])
 
 
 def vote_and_state(actor, page, value):
-    """Vote ``value`` (1 or -1; ``None`` withdraws) and return ``vote_state`` read in the same
-    transaction: read afterwards, it would wait for SQLite's write lock a second time."""
+    """Vote ``value`` (1 or -1; ``None`` withdraws) and return ``vote_state`` as of the same
+    transaction: read afterwards, it would wait for SQLite's write lock a second time. The
+    counts come back from the counter update itself, so nothing more is read under the lock."""
     check_member(actor)
     value = 0 if value is None else check_vote_value(value)
     check_votable(page)
 
     def work():
-        _set_vote(actor, page, value)
-        return vote_state(actor, page)
+        _changed, counts = _set_vote(actor, page, value)
+        if counts is None:  # nothing counted changed: the counts as they stand
+            counts = db.session.execute(_COUNTS, {"page_id": page.id}).one()
+        up, down = counts
+        return {"votes": {"up": up, "down": down, "score": up - down}, "my_vote": value}
 
     return _in_write_transaction(work)
 
@@ -122,46 +126,66 @@ def withdraw_vote(actor, page):
     """Take back the actor's vote on ``page`` (nothing happens when there is none)."""
     check_member(actor)
     check_votable(page)
-    return _in_write_transaction(lambda: _set_vote(actor, page, 0))
+    return _in_write_transaction(lambda: _set_vote(actor, page, 0)[0])
 
 
 def _set_vote(actor, page, new):
-    user_id, page_id = actor.id, page.id
+    """The vote's change, under the write lock: ``(changed, (up, down) or None)``, the page's new
+    counts when they changed. The statements are built once (below), as this runs while every
+    other writer waits."""
+    ids = {"user_id": actor.id, "page_id": page.id}
     # lock the voter's row for share: a ban committing meanwhile waits for this vote (and then
     # recounts it away), or this vote sees the ban. Banned users' votes are kept, not counted.
-    counted = not db.session.scalar(
-        select(User.banned).where(User.id == user_id).with_for_update(read=True))
-    row = db.session.execute(
-        select(Vote.id, Vote.value).where(Vote.user_id == user_id, Vote.page_id == page_id)
-        .with_for_update()).first()
+    counted = not db.session.execute(_VOTER_BANNED, ids).scalar()
+    row = db.session.execute(_MY_VOTE_ROW, ids).first()
     old = row.value if row else 0
     if old == new:
-        return False
+        return False, None
     now = utcnow()
     if row is None:
-        db.session.execute(insert(Vote).values(user_id=user_id, page_id=page_id, value=new,
-                                               created_at=now, updated_at=now))
+        db.session.execute(_INSERT_VOTE, {**ids, "value": new, "now": now})
     elif new == 0:
-        db.session.execute(delete(Vote).where(Vote.id == row.id))
+        db.session.execute(_DELETE_VOTE, {"vote_id": row.id})
     else:
-        db.session.execute(update(Vote).where(Vote.id == row.id).values(value=new, updated_at=now))
+        db.session.execute(_UPDATE_VOTE, {"vote_id": row.id, "value": new, "now": now})
+    counts = None
     if counted:
-        _add_to_counts(page_id, up=int(new == 1) - int(old == 1), down=int(new == -1) - int(old == -1))
+        counts = _add_to_counts(page.id, up=int(new == 1) - int(old == 1),
+                                down=int(new == -1) - int(old == -1))
         if page in db.session:
             db.session.expire(page, ["votes_up", "votes_down", "rank_top", "rank_hot"])
     kind = "vote.withdrawn" if new == 0 else "vote.cast"
     events.record(kind, actor, page=page, data={"value": new, "previous": old}, public=False)
-    return True
+    return True, counts
 
 
 def _add_to_counts(page_id, up, down):
-    """``votes_up = votes_up + up`` in the database, then the ranks from the new counts."""
+    """``votes_up = votes_up + up`` in the database, then the ranks from the new counts.
+    Returns the new ``(votes_up, votes_down)``."""
     new_up, new_down, created_at = db.session.execute(
-        update(_pages).where(_pages.c.id == page_id)
-        .values(votes_up=_pages.c.votes_up + up, votes_down=_pages.c.votes_down + down)
-        .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at)).one()
-    db.session.execute(update(_pages).where(_pages.c.id == page_id)
-                       .values(**ranks(new_up, new_down, created_at)))
+        _ADD_TO_COUNTS, {"page_id": page_id, "up": up, "down": down}).one()
+    db.session.execute(_SET_RANKS, {"page_id": page_id, **ranks(new_up, new_down, created_at)})
+    return new_up, new_down
+
+
+_VOTER_BANNED = (select(User.banned).where(User.id == bindparam("user_id"))
+                 .with_for_update(read=True))
+_MY_VOTE_ROW = (select(Vote.id, Vote.value)
+                .where(Vote.user_id == bindparam("user_id"), Vote.page_id == bindparam("page_id"))
+                .with_for_update())
+_INSERT_VOTE = insert(Vote).values(user_id=bindparam("user_id"), page_id=bindparam("page_id"),
+                                   value=bindparam("value"), created_at=bindparam("now"),
+                                   updated_at=bindparam("now"))
+_DELETE_VOTE = delete(Vote).where(Vote.id == bindparam("vote_id"))
+_UPDATE_VOTE = (update(Vote).where(Vote.id == bindparam("vote_id"))
+                .values(value=bindparam("value"), updated_at=bindparam("now")))
+_ADD_TO_COUNTS = (update(_pages).where(_pages.c.id == bindparam("page_id"))
+                  .values(votes_up=_pages.c.votes_up + bindparam("up"),
+                          votes_down=_pages.c.votes_down + bindparam("down"))
+                  .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at))
+_SET_RANKS = (update(_pages).where(_pages.c.id == bindparam("page_id"))
+              .values(rank_top=bindparam("rank_top"), rank_hot=bindparam("rank_hot")))
+_COUNTS = select(_pages.c.votes_up, _pages.c.votes_down).where(_pages.c.id == bindparam("page_id"))
 
 
 def my_vote(user, page):
