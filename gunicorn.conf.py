@@ -14,6 +14,13 @@ def _int(name, default):
         return default
 
 
+def _float(name, default):
+    try:
+        return float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+
+
 def _flag(name, default):
     raw = os.environ.get(name)
     return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
@@ -30,6 +37,10 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# how often (ms) a thread holding the GIL must hand it to another thread of its worker; Python's
+# default is 5 ms, so a thread that holds SQLite's write lock and gives up the GIL for each
+# statement may wait that long to continue while the other threads render pages
+switch_interval_ms = _float("GUNICORN_SWITCH_INTERVAL_MS", None)
 # recycle workers now and then so slow leaks cannot grow without bound (0: never); a fresh
 # worker starts cold (search searcher, statement caches), so not too often on a busy site
 max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
@@ -60,6 +71,10 @@ def when_ready(server):
 
 def post_fork(server, worker):
     """Database connections made in the master (with preload_app) must not be shared by workers."""
+    if switch_interval_ms:
+        import sys
+
+        sys.setswitchinterval(switch_interval_ms / 1000)
     try:
         from wiki.extensions import db
     except ImportError:

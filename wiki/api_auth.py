@@ -12,6 +12,7 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from .database import begin_read, begin_write, end_read
 from .extensions import csrf, db, login_manager
@@ -41,7 +42,9 @@ def bearer_value():
 
 
 def user_for_token(raw):
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    # the user comes in the same statement: every API request needs both
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
+                              .options(joinedload(ApiToken.user)))
     if token is None or token.revoked_at is not None:
         return None
     user = token.user
