@@ -68,3 +68,18 @@ def test_compile_templates_grows_a_small_template_cache(app):
     count = compile_templates(app)
     assert count > 5
     assert len(app.jinja_env.cache) == count
+
+
+def test_a_worker_takes_the_configured_gil_switch_interval(monkeypatch):
+    import sys
+
+    before = sys.getswitchinterval()
+    try:
+        conf = load_conf(monkeypatch, GUNICORN_SWITCH_INTERVAL_MS="0.5")
+        conf.post_fork(None, None)
+        assert abs(sys.getswitchinterval() - 0.0005) < 1e-9
+        sys.setswitchinterval(before)
+        load_conf(monkeypatch).post_fork(None, None)  # unset: Python's own interval stays
+        assert sys.getswitchinterval() == before
+    finally:
+        sys.setswitchinterval(before)
