@@ -54,8 +54,8 @@ def cached(parts, compute, partial=lambda answer: False):
     try:
         key = cache_key(index_generation(), parts)
         answer = cache.get(key)
-    except Exception:  # a cache is a short cut: without it, search the slow way
-        log.warning("Search cache unavailable; searching without it", exc_info=True)
+    except Exception as error:  # a cache is a short cut: without it, search the slow way
+        log.warning("Search cache unavailable; searching without it: %r", error)
         return compute()
     if answer is not None:
         return answer
@@ -65,8 +65,8 @@ def cached(parts, compute, partial=lambda answer: False):
         timeout = min(timeout, PARTIAL_TIMEOUT)
     try:
         cache.set(key, answer, timeout=timeout)
-    except Exception:
-        log.warning("Search cache unavailable; answer not kept", exc_info=True)
+    except Exception as error:
+        log.warning("Search cache unavailable; answer not kept: %r", error)
     return answer
 
 
