@@ -82,3 +82,49 @@ def test_only_anonymous_reads_are_warmed():
     assert cacheable(endpoints.Endpoint("a", "a", "read", ["/x"]))
     assert not cacheable(endpoints.Endpoint("b", "b", "read", ["/x"], headers={"Cookie": "s=1"}))
     assert not cacheable(endpoints.Endpoint("c", "c", "write", ["/x"], method="PUT", auth=["t"]))
+
+
+def _manifest():
+    pages = [{"slug": f"page-{i}", "kind": kind, "revisions": 2}
+             for i, kind in enumerate(["article", "review", "recommendation", "proposal"] * 10)]
+    return {"pages": pages, "products": ["acme"], "tokens": ["t1"],
+            "common_words": ["battery", "screen", "support"], "rare_words": ["quasselbox"]}
+
+
+def test_distinct_searches_are_each_asked_once_and_count_toward_the_search_target():
+    specs = {e.name: e for e in endpoints.build(_manifest(), "session=abc")}
+    distinct = specs["search_distinct_user"]
+    assert distinct.unique and distinct.category == endpoints.SEARCH
+    assert distinct.headers == {"Cookie": "session=abc"}
+    assert len(set(distinct.paths)) == len(distinct.paths) >= 5000  # minutes of slow searches
+    assert distinct.probe_request()[0] not in distinct.paths  # the probe caches nothing used
+    assert all(p.startswith("/search?q=") for p in distinct.paths)
+    assert "unique = true" in endpoints.lua_spec(distinct, 2)
+    # the popular searches are still measured, and say that they repeat
+    assert specs["search_common_user"].label.endswith("(repeated)")
+    assert specs["search_filtered_user"].label.endswith("(repeated)")
+    slow = _entry("search", 20, 900, label=distinct.label)
+    data = _data({"search_rare": _entry("search", 300, 30), "search_distinct_user": slow})
+    search_target = next(t for t in data["targets"] if t["target"].startswith("search p95"))
+    assert search_target["result"] == "fail"
+    assert "search: distinct queries, signed in 900.0 ms" in search_target["detail"]
+    assert "no cache can answer" in report.markdown(data)
+
+
+def test_a_unique_endpoints_warmup_uses_items_the_run_does_not():
+    spec = endpoints.Endpoint("d", "distinct", "search", ["/1", "/2", "/3", "/4"], unique=True)
+    assert spec.for_warmup().paths == ["/4", "/3", "/2", "/1"]  # bench.lua takes from the front
+    plain = endpoints.Endpoint("p", "popular", "search", ["/1", "/2"])
+    assert plain.for_warmup() is plain
+
+
+def test_the_report_says_when_a_unique_endpoint_ran_out_of_items():
+    from tests.bench.run import uniqueness
+
+    spec = endpoints.Endpoint("d", "distinct", "search", ["/1", "/2", "/3"], unique=True)
+    assert not uniqueness(spec, 1, 2)["items_repeated"]
+    entry = _entry("search", 20, 40, label="search: distinct queries, signed in")
+    entry["requests"] = 5
+    entry.update(uniqueness(spec, 1, 5))
+    text = report.markdown(_data({"search_distinct_user": entry}))
+    assert "ran out and were requested again" in text and "(6 requests for 3 items)" in text

@@ -26,6 +26,7 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
     monkeypatch.setenv("SECRET_KEY", "from-env")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setenv("SEARCH_CACHE_TIMEOUT", "0")
     app = create_app()
     assert app.config["SITE_NAME"] == "From file"  # file beats defaults
     assert app.config["SEARCH_BACKEND"] == "postgres"  # environment beats file
@@ -33,6 +34,7 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
+    assert app.config["SEARCH_CACHE_TIMEOUT"] == 0  # a number, so 0 turns the cache off
 
 
 def test_postgres_urls_use_psycopg3():

@@ -65,3 +65,35 @@ def test_a_whoosh_search_that_runs_too_long_shows_what_it_found(app, make_page, 
     results = services.search('"common words"')
     assert len(results.items) == 1
     assert any("took too long" in notice for notice in results.notices)
+
+
+def test_whoosh_snippets_are_the_ones_whooshs_own_highlighter_makes():
+    """The backend's quick highlighter must choose and mark the same fragments as Whoosh's
+    (ContextFragmenter(160, 50), basic scorer, top two in text order) on any text."""
+    import random
+
+    from whoosh import highlight
+
+    from wiki.search.backends.base import MARK_END, MARK_START
+    from wiki.search.backends.whoosh_backend import _ANALYZER, _highlight
+
+    class Marks(highlight.Formatter):
+        between = " … "
+
+        def format_token(self, text, token, replace=False):
+            return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+
+    words = ("Battery batteries the screen, screens is as support supported charging charger "
+             "4.2.1 e-mail dark-mode modes of a night\n\n- hinge").split(" ")
+    rnd = random.Random(3)
+    for _ in range(300):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 160)))
+        stems = frozenset(rnd.sample(["batteri", "screen", "support", "charg", "as", "4.2.1",
+                                      "mode", "night"], rnd.randint(1, 3)))
+        prefixes = tuple(rnd.sample(["char", "su", "mo"], rnd.randint(0, 1)))
+        stemmed = {t.text for t in _ANALYZER(text, removestops=False)}  # a prefix's expansion
+        terms = stems | {s for s in stemmed if s.startswith(prefixes) and prefixes}
+        expected = highlight.highlight(text, terms, _ANALYZER,
+                                       highlight.ContextFragmenter(maxchars=160, surround=50),
+                                       Marks(), top=2)
+        assert _highlight(text, stems, prefixes) == expected, (text, stems, prefixes)

@@ -15,6 +15,8 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"
     SEARCH_BACKEND = "whoosh"  # or "postgres"
     SEARCH_INDEX_DIR = None  # defaults to instance/search-index
+    # seconds a search answer is kept in the shared cache (wiki/search/cache.py); 0 = off
+    SEARCH_CACHE_TIMEOUT = 300
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -51,6 +53,7 @@ _ENV = {
     "SECRET_KEY": ("SECRET_KEY", str),
     "SEARCH_BACKEND": ("SEARCH_BACKEND", str),
     "SEARCH_INDEX_DIR": ("SEARCH_INDEX_DIR", str),
+    "SEARCH_CACHE_TIMEOUT": ("SEARCH_CACHE_TIMEOUT", int),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", "bool"),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", "bool"),

@@ -1,10 +1,14 @@
 """What `make bench` measures: one entry per endpoint, built from the seeder's manifest."""
+import itertools
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote_plus
 
+from tests.bench import content
+
 READ, SEARCH, WRITE = "read", "search", "write"
+KINDS = ("article", "review", "recommendation", "proposal")
 
 
 @dataclass
@@ -17,7 +21,9 @@ class Endpoint:
     headers: dict = field(default_factory=dict)
     bodies: list | None = None
     auth: list | None = None
-    unique: bool = False  # each item at most once (page saves need a fresh base revision)
+    # each item at most once: page saves need a fresh base revision, and distinct searches
+    # must not meet an answer cached by an earlier request
+    unique: bool = False
     probe: tuple | None = None  # (path, body, auth) for the single counted request
 
     def probe_request(self):
@@ -25,6 +31,16 @@ class Endpoint:
             return self.probe
         return (self.paths[0], self.bodies[0] if self.bodies else None,
                 self.auth[0] if self.auth else None)
+
+    def for_warmup(self):
+        """What the unmeasured warm-up run requests. A unique endpoint's items are taken from
+        the front by the measured run (bench.lua), so the warm-up takes them from the back:
+        the run then meets none that the warm-up used (or cached)."""
+        if not self.unique:
+            return self
+        return replace(self, paths=self.paths[::-1],
+                       bodies=self.bodies[::-1] if self.bodies else None,
+                       auth=self.auth[::-1] if self.auth else None)
 
 
 READS_PER_LIST = 20000  # length of each list of read paths that wrk picks from at random
@@ -34,6 +50,18 @@ def popular(items, rnd, n=READS_PER_LIST, s=1.0):
     """``n`` picks from ``items`` with Zipf popularity (the k-th item is read 1/k^s as often as
     the first): how readers spread over a wiki's pages, a few read often, most rarely."""
     return rnd.choices(items, weights=[1 / (k ** s) for k in range(1, len(items) + 1)], k=n)
+
+
+def distinct_queries(manifest, seed=7):
+    """Two of the dataset's content words, every pair, alone and with each kind filter, in a
+    shuffled order (about 8,000 searches, no two alike): the searches readers make that no cache
+    has seen, so they measure what a search itself costs."""
+    words = list(dict.fromkeys([*manifest["common_words"], *manifest["rare_words"],
+                                *content.ADJECTIVES, *content.NOUNS, *content.FILLER]))
+    pairs = [f"{a} {b}" for a, b in itertools.combinations(words, 2)]
+    queries = pairs + [f"{pair} kind:{kind}" for pair in pairs for kind in KINDS]
+    random.Random(seed).shuffle(queries)
+    return queries
 
 
 def build(manifest, cookie, seed=7):
@@ -52,6 +80,8 @@ def build(manifest, cookie, seed=7):
 
     def search(queries):
         return [f"/search?q={quote_plus(q)}" for q in queries]
+
+    distinct = search(distinct_queries(manifest, seed))
 
     votable = [p for p in pool if p["kind"] != "article"] or pool  # articles take no votes (400)
     vote_items = [(rnd.choice(votable)["slug"], rnd.choice((1, 1, 1, -1))) for _ in range(20000)]
@@ -74,12 +104,17 @@ def build(manifest, cookie, seed=7):
         Endpoint("search_common", "search: common word", SEARCH, search(common)),
         Endpoint("search_rare", "search: rare word", SEARCH, search(manifest["rare_words"])),
         Endpoint("search_filtered", "search: filtered", SEARCH, search(filtered)),
-        # the same searches for a signed-in reader, whom the page cache never serves: what a
-        # search itself costs
-        Endpoint("search_common_user", "search: common word, signed in", SEARCH, search(common),
-                 headers={"Cookie": cookie}),
-        Endpoint("search_filtered_user", "search: filtered, signed in", SEARCH, search(filtered),
-                 headers={"Cookie": cookie}),
+        # the same few searches for a signed-in reader, whom the page cache never serves; after
+        # the first request for each, the shared search cache answers (pages are still loaded)
+        Endpoint("search_common_user", "search: common word, signed in (repeated)", SEARCH,
+                 search(common), headers={"Cookie": cookie}),
+        Endpoint("search_filtered_user", "search: filtered, signed in (repeated)", SEARCH,
+                 search(filtered), headers={"Cookie": cookie}),
+        # each query asked once (the probe has one of its own), so no cache can answer: what a
+        # search itself costs; it counts toward the search target like the others
+        Endpoint("search_distinct_user", "search: distinct queries, signed in", SEARCH,
+                 distinct[1:], headers={"Cookie": cookie}, unique=True,
+                 probe=(distinct[0], None, None)),
         Endpoint("feed_recent", "Atom feed (recent)", READ, ["/feeds/recent.atom"]),
         Endpoint("vote", "vote (API)", WRITE, [f"/api/v1/pages/{s}/vote" for s, _ in vote_items],
                  method="PUT", headers=json_headers,

@@ -227,6 +227,13 @@ def run_wrk(base, endpoint, args, workdir, duration=None):
     raise RuntimeError(f"wrk gave no summary:\n{done.stdout}\n{done.stderr}")
 
 
+def uniqueness(endpoint, warmed, measured):
+    """Whether a unique endpoint had enough items: bench.lua starts again at the first once
+    every item has been used, and a repeated item may then be answered by a cache."""
+    return {"distinct_items": len(endpoint.paths), "warmup_requests": warmed,
+            "items_repeated": warmed + measured > len(endpoint.paths)}
+
+
 def routable(instance, database_url, port, specs):
     """Which endpoints have a route in the app (a 404 from a route that exists is a failure to
     report, not a missing feature)."""
@@ -314,9 +321,13 @@ def main(argv=None):
                 if args.warm_cache and cacheable(endpoint):
                     entry["cache_warmed"] = dict(zip(("paths", "seconds"),
                                                      warm_cache(server.base, endpoint)))
+                warmed = 0
                 if args.warmup and endpoint.method == "GET":
-                    run_wrk(server.base, endpoint, args, workdir, duration=args.warmup)
+                    warmed = run_wrk(server.base, endpoint.for_warmup(), args, workdir,
+                                     duration=args.warmup)["requests"]
                 entry.update(run_wrk(server.base, endpoint, args, workdir))
+                if endpoint.unique:
+                    entry.update(uniqueness(endpoint, warmed, entry["requests"]))
                 print(f"  {endpoint.label:<24} {entry['rps']:>8} req/s  p95 "
                       f"{entry['latency_us']['p95'] / 1000:.1f} ms  errors {entry['error_count']}",
                       flush=True)

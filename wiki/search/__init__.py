@@ -3,12 +3,13 @@ from .. import events, slots
 
 
 def init_app(app):
-    from . import queue
+    from . import cache, queue
     from .cli import search_cli
 
     # in a web request the queue is drained by a background thread; elsewhere straight away
     app.config.setdefault("SEARCH_DRAIN", "inline" if app.testing else "thread")
     events.subscribe(queue.enqueue_event)
     queue.install_session_hooks()
+    cache.init_app(app)
     slots.register("pages.new_form", "search/_similar.html")
     app.cli.add_command(search_cli)

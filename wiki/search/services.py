@@ -16,6 +16,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import Page
 from ..pages.serialize import page_brief
+from . import cache as results_cache
 from .backends import get_backend
 from .backends.base import MARK_END, MARK_START
 from .query import (FILTER_FIELDS, MAX_TERMS, STOP_WORDS, Query, Term, clean_text, parse,
@@ -102,39 +103,61 @@ def search(q, filters=None, sort="relevance", page=1, per_page=20):
                              "add words or filters to narrow the search.")
         return SearchResults([], page, per_page, 0, query, sort)
     backend = get_backend()
-    hits = _run(backend, query, sort, offset, per_page)
+    hits, corrections = results_cache.cached(
+        ("search", backend.name, signature(query), sort, offset, per_page),
+        lambda: _ask_index(backend, query, filters, sort, offset, per_page),
+        partial=lambda answer: answer[0].partial)
     if hits.partial:
         query.notices.append("That search took too long, so these are only the first matches "
                              "found; add words or filters to narrow it.")
-    suggestion = None
-    if hits.total < FEW_RESULTS and query.words():
-        suggestion = suggest(backend, q, query, filters, hits.total)
+    suggestion = _corrected(clean_text(q), corrections) if corrections else None
     return SearchResults(_load_results(hits.hits), page, per_page, hits.total, query, sort,
                          suggestion, estimated=hits.estimated)
 
 
-def suggest(backend, raw, query, filters, current_total):
-    """A corrected query that finds more, or None."""
-    text = clean_text(raw)
-    changed = False
+def signature(query):
+    """The parsed query as plain values: what the index is asked, however it was typed."""
+    return (tuple(query.must), tuple(query.must_not),
+            tuple(sorted((name, tuple(sorted(values))) for name, values in query.filters.items())))
+
+
+def _ask_index(backend, query, filters, sort, offset, limit):
+    """``(hits, corrections)``: what the index answers, the same for every reader (cached)."""
+    hits = _run(backend, query, sort, offset, limit)
+    corrections = ()
+    if hits.total < FEW_RESULTS and query.words():
+        corrections = spelling_corrections(backend, query, filters, hits.total)
+    return hits, corrections
+
+
+def spelling_corrections(backend, query, filters, current_total):
+    """``((word, better), ...)``: known words for misspelt ones, when the corrected search finds
+    more than ``current_total``; otherwise ``()``. Applied to what the reader typed, they make
+    the "did you mean" query."""
+    corrections = []
     for word in dict.fromkeys(query.words()):
         try:
             better = backend.suggest_word(db.session, word)
         except Exception:
             db.session.rollback()
             log.exception("Spelling suggestion failed")
-            return None
+            return ()
         if better and better != word:
-            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, text, flags=re.IGNORECASE)
-            changed = True
-    if not changed:
-        return None
+            corrections.append((word, better))
+    if not corrections:
+        return ()
     try:
-        found = backend.count(db.session, parse(text, filters))
+        found = backend.count(db.session, parse(_corrected(query.text(), corrections), filters))
     except Exception:
         db.session.rollback()
-        return None
-    return text if found > current_total else None
+        return ()
+    return tuple(corrections) if found > current_total else ()
+
+
+def _corrected(text, corrections):
+    for word, better in corrections:
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, text, flags=re.IGNORECASE)
+    return text
 
 
 def similar_proposals(title, exclude_page_id=None, limit=5, product=None):
@@ -149,7 +172,11 @@ def similar_proposals(title, exclude_page_id=None, limit=5, product=None):
     if product:
         query.filters["product"] = [str(product).casefold()]
     limit = max(1, min(int(limit), 20))
-    hits = _run(get_backend(), query, "relevance", 0, limit + 1)
+    backend = get_backend()
+    hits = results_cache.cached(
+        ("similar", backend.name, signature(query), limit + 1),
+        lambda: _run(backend, query, "relevance", 0, limit + 1),
+        partial=lambda answer: answer.partial)
     results = [r for r in _load_results(hits.hits) if r.page.id != exclude_page_id]
     return results[:limit]
 
