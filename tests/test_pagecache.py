@@ -328,3 +328,20 @@ def test_the_fast_path_never_answers_a_write_or_an_uncached_view(client, review,
     assert len(flask_requests) == 2
     client.post(f"/wiki/{review.slug}/vote", data={"value": "1"})
     assert len(flask_requests) == 3
+
+
+def test_an_unreachable_cache_server_costs_speed_not_pages(app, client, review, monkeypatch):
+    """Redis down: both hit paths (the fast path reads the backend, Flask the cache object) and
+    the store after a miss fail; every anonymous page is rendered as if there were no cache."""
+    from wiki.extensions import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(cache.cache, "get", down)
+    monkeypatch.setattr(cache.cache, "set", down)
+    for _ in range(2):
+        response = client.get(f"/wiki/{review.slug}")
+        assert response.status_code == 200
+        assert "two days" in response.get_data(as_text=True)
+        assert "X-Page-Cache" not in response.headers

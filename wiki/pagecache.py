@@ -31,6 +31,7 @@ time of the newest event, rounded up to the second) is sent only once that chang
 second-resolution date.
 """
 import hashlib
+import logging
 import math
 from datetime import datetime, timedelta, timezone
 
@@ -55,6 +56,7 @@ KEY_PREFIX = "page:v2:"  # entries are (body, headers); v2 so older entries are 
 PER_REQUEST_HEADERS = {"Content-Length", "Last-Modified", "X-Page-Cache", "Set-Cookie",
                        "X-SQL-Count", "Date"}
 SEQUENCE = "cowiki_page_generation"
+log = logging.getLogger(__name__)
 _DIRTY = "pagecache_events"
 _QUEUED_FOR_INDEX = "SELECT count(*) FROM search_pending"
 _NEWEST_EVENT = "SELECT id, created_at FROM events ORDER BY id DESC LIMIT 1"
@@ -207,13 +209,33 @@ def serve_from_cache():
     if request.endpoint in INDEX_ENDPOINTS:
         gen = index_generation(db.engine, gen)
     g.page_cache = {"key": cache_key(gen), "newest": newest}
-    entry = cache.get(g.page_cache["key"])
+    entry = cache_get(g.page_cache["key"])
     if entry is None:
         return None
     g.page_cache["hit"] = True
     body, stored = entry
     response = current_app.response_class(body, headers=hit_headers(stored, newest))
     return response.make_conditional(request)
+
+
+def cache_get(key, store=None):
+    """The entry under ``key``, or None, also when the cache server does not answer: the page
+    cache is a short cut, and without it every page is rendered as usual."""
+    try:
+        return (store or cache).get(key)
+    except Exception as error:  # noqa: BLE001 — Redis down, a timeout, a broken entry
+        log.warning("Page cache unavailable; rendering without it: %r", error)
+        return None
+
+
+def cache_set(key, value, timeout, store=None):
+    """Keep ``value`` under ``key``; False when the cache server does not answer."""
+    try:
+        (store or cache).set(key, value, timeout=timeout)
+        return True
+    except Exception as error:  # noqa: BLE001
+        log.warning("Page cache unavailable; page not kept: %r", error)
+        return False
 
 
 def hit_headers(stored, newest):
@@ -245,8 +267,9 @@ def store_and_validate(response):
     # paths (here, and the WSGI fast path in pagecache_wsgi.py) answer with them
     headers = [(name, value) for name, value in response.headers.items()
                if name not in PER_REQUEST_HEADERS or (own and name == "Last-Modified")]
-    cache.set(state["key"], (response.get_data(), headers),
-              timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
+    if not cache_set(state["key"], (response.get_data(), headers),
+                     current_app.config["PAGE_CACHE_TIMEOUT"]):
+        return response.make_conditional(request)
     response.headers["X-Page-Cache"] = "miss"
     return response.make_conditional(request)
 

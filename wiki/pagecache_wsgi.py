@@ -53,7 +53,7 @@ class FastPath:
         if environ.get("PATH_INFO") in self.index_paths():
             gen = pagecache.index_generation(self.engine, gen)
             statements += 1
-        entry = self.store.get(pagecache.cache_key(gen, environ))
+        entry = pagecache.cache_get(pagecache.cache_key(gen, environ), self.store)
         if entry is None:
             return None
         body, stored = entry

@@ -30,8 +30,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from . import permissions
-from .extensions import cache
+from . import pagecache, permissions
 
 DEFAULT_ENDPOINTS = ("pages.view",)
 _parts = {}
@@ -78,7 +77,7 @@ def is_member_read():
 def serve(gen):
     """Before the view: answer from a stored shell, or arrange for the view to render one."""
     key = shell_key(gen)
-    entry = _cache_get(key)
+    entry = pagecache.cache_get(key)
     if entry is not None:
         body, headers, nonce, parts = entry
         response = current_app.response_class(fill(body, nonce, parts), headers=headers)
@@ -101,12 +100,9 @@ def store(response, per_request_headers):
     if response.status_code == 200:
         headers = [(name, value) for name, value in response.headers.items()
                    if name not in per_request_headers]
-        try:
-            cache.set(shell["key"], (body, headers, shell["nonce"], shell["parts"]),
-                      timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
-        except Exception:  # an unreachable cache server costs speed, never the page
-            current_app.logger.exception("Could not store a member page shell")
-        response.headers["X-Page-Cache"] = "member-miss"
+        if pagecache.cache_set(shell["key"], (body, headers, shell["nonce"], shell["parts"]),
+                               current_app.config["PAGE_CACHE_TIMEOUT"]):
+            response.headers["X-Page-Cache"] = "member-miss"
     response.set_data(fill(body, shell["nonce"], shell["parts"]))
     return response
 
@@ -125,17 +121,7 @@ def fill(body, nonce, parts):
 
 
 def shell_key(gen):
-    from .pagecache import cache_key
-
-    return cache_key(f"{gen}|member:{variant()}")
-
-
-def _cache_get(key):
-    try:
-        return cache.get(key)
-    except Exception:
-        current_app.logger.exception("Could not read a member page shell")
-        return None
+    return pagecache.cache_key(f"{gen}|member:{variant()}")
 
 
 def _csrf_field():
