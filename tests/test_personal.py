@@ -167,3 +167,32 @@ def test_markers_name_the_shells_nonce(app, customer):
         assert g.member_shell["parts"] == [("header_user", {})]
         # a forged marker with another nonce is left as it is
         assert personal.fill("<!--cw-personal:xyz:0-->", "abc", []) == "<!--cw-personal:xyz:0-->"
+
+
+@pytest.mark.parametrize("url", ["/wiki/{slug}/history", "/wiki/{slug}/revisions/1", "/recent",
+                                 "/search?q=dark"])
+def test_other_audited_views_share_shells_too(login, customer, other_customer, idea, url):
+    from wiki.search.queue import drain
+
+    drain()
+    url = url.format(slug=idea.slug)
+    first = login(customer).get(url)
+    second = login(other_customer).get(url)
+    assert first.status_code == second.status_code == 200, url
+    assert first.headers["X-Page-Cache"] == "member-miss"
+    assert second.headers["X-Page-Cache"] == "member-hit"
+    html = second.get_data(as_text=True)
+    assert ">olive</a>" in html and ">casey</a>" not in html.split("</header>")[0]
+    assert "cw-personal" not in html and "cw-csrf" not in html
+
+
+def test_a_moderator_sees_history_tools_a_member_does_not(login, customer, moderator, make_page):
+    from wiki.pages.services import edit_page
+
+    page = make_page("House rules", body="Be kind.")
+    edit_page(customer, page, "Be kind, always.", "clearer")
+    db.session.commit()
+    member = login(customer).get(f"/wiki/{page.slug}/history").get_data(as_text=True)
+    response = login(moderator).get(f"/wiki/{page.slug}/history")
+    assert response.headers["X-Page-Cache"] == "member-miss"  # not the member's shell
+    assert response.get_data(as_text=True) != member

@@ -203,7 +203,10 @@ def cache_key(gen, environ=None):
 def serve_from_cache():
     if not is_anonymous_read():
         if personal.is_member_read():
-            return personal.serve(generation()[0])
+            gen = generation()[0]
+            if request.endpoint in INDEX_ENDPOINTS:
+                gen = index_generation(db.engine, gen)
+            return personal.serve(gen)
         return None
     gen, newest = generation()
     if request.endpoint in INDEX_ENDPOINTS:

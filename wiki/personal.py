@@ -25,14 +25,16 @@ Only views audited for this take part: every per-user thing they show must go th
 import re
 import secrets
 
-from flask import current_app, g, render_template, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from . import pagecache, permissions
 
-DEFAULT_ENDPOINTS = ("pages.view",)
+# views whose every per-user part goes through personal() (the rest depends on the role only)
+DEFAULT_ENDPOINTS = ("pages.view", "pages.history", "pages.revision", "pages.diff", "pages.recent",
+                     "search.index")
 _parts = {}
 
 
@@ -51,7 +53,11 @@ def personal(name, **values):
 
 
 def render_part(template, **context):
-    return Markup(render_template(template, **context))
+    """A part's template with the reader and the request in its context: what the parts use.
+    (``render_template`` would run every context processor again for each part.)"""
+    values = {"current_user": current_user._get_current_object(), "request": request,
+              "session": session, "g": g, **context}
+    return Markup(current_app.jinja_env.get_template(template).render(values))
 
 
 def init_app(app):

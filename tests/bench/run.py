@@ -159,6 +159,9 @@ def log_in(base, username, password):
     except urllib.error.HTTPError as answer:
         if answer.code not in (302, 303):
             raise RuntimeError(f"log-in failed with {answer.code}") from answer
+    # the welcome message waits in the session until a page shows it; a browser's next page
+    # does, and its cookie then holds no message (wrk replays this one cookie for every request)
+    opener.open(base + "/", timeout=30).read()
     cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
     if "session=" not in cookies:
         raise RuntimeError("log-in did not set a session cookie")
