@@ -21,7 +21,9 @@ function response(status, headers, body)
   local key = tostring(status)
   statuses[key] = (statuses[key] or 0) + 1
   local cached = headers["X-Page-Cache"]
-  if cached == "hit" then hits = hits + 1 elseif cached == "miss" then misses = misses + 1 end
+  -- anonymous entries (hit/miss) and signed-in readers' shells (member-hit/member-miss)
+  if cached == "hit" or cached == "member-hit" then hits = hits + 1
+  elseif cached == "miss" or cached == "member-miss" then misses = misses + 1 end
 end
 
 function request()

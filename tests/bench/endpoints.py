@@ -104,8 +104,8 @@ def build(manifest, cookie, seed=7):
         Endpoint("search_common", "search: common word", SEARCH, search(common)),
         Endpoint("search_rare", "search: rare word", SEARCH, search(manifest["rare_words"])),
         Endpoint("search_filtered", "search: filtered", SEARCH, search(filtered)),
-        # the same few searches for a signed-in reader, whom the page cache never serves; after
-        # the first request for each, the shared search cache answers (pages are still loaded)
+        # the same few searches for a signed-in reader: after the first request for each, their
+        # role's shell answers (and beneath it the shared search cache)
         Endpoint("search_common_user", "search: common word, signed in (repeated)", SEARCH,
                  search(common), headers={"Cookie": cookie}),
         Endpoint("search_filtered_user", "search: filtered, signed in (repeated)", SEARCH,

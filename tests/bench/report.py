@@ -101,16 +101,18 @@ def markdown(data):
         "- Seeding steps (s): " + ", ".join(f"{k} {v}" for k, v in data["seeding"]["steps"].items()),
         (f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
          f"{data['load']['duration_s']} s per endpoint after {data['load'].get('warmup_s', 0)} s of "
-         "unmeasured warm-up (reads); server: gunicorn.conf.py defaults; page cache for anonymous "
-         f"reads: {data.get('page_cache') or 'default'}"
-         + ("; before each anonymous endpoint every distinct path it reads was requested once "
-            "(a cache in its steady state)" if data["load"].get("cache_warmed") else "")),
+         "unmeasured warm-up (reads); server: gunicorn.conf.py defaults; page cache: "
+         f"{data.get('page_cache') or 'default'}"
+         + ("; before each read endpoint (anonymous or signed in, not *distinct queries*) every "
+            "distinct path it reads was requested once (a cache in its steady state)"
+            if data["load"].get("cache_warmed") else "")),
         ("- Reads pick pages and products with Zipf popularity (the k-th most read is read 1/k as "
-         "often as the first) over 5,000 pages / all products; logged-in views are never served "
-         "from the page cache"),
+         "often as the first) over 5,000 pages / all products; a logged-in view is served from "
+         "the shell of the reader's role, with their own parts (user menu, vote, watch button, "
+         "CSRF token) filled in for each request"),
         ("- Searches: most rows rotate over a few queries, so after the first request for each "
-         "the page cache (anonymous) or the shared search cache (signed in, marked *repeated*; "
-         "the pages are still loaded per request) answers: popular searches. *Distinct queries* "
+         "the page cache answers (anonymous entries; for a signed-in reader, marked *repeated*, "
+         "their role's shell, and beneath it the shared search cache): popular searches. *Distinct queries* "
          "asks each query (two content words, some with a kind filter) once, so no cache can "
          "answer: what a search itself costs. Every search row counts toward the search target"),
         (f"- Ceiling (bare Flask, {data['ceiling']['bytes']:,} bytes): {data['ceiling']['rps']} req/s, "
@@ -130,7 +132,8 @@ def markdown(data):
     lines += ["", ("SQL/req: statements of one extra request made before the run, from X-SQL-Count "
                    "(for anonymous reads a page-cache miss; a hit costs one or two). Errors: non-2xx/3xx "
                    "answers plus socket errors and timeouts. Cache hits: share of answers served "
-                   "from the page cache (X-Page-Cache), — where the page cache does not apply."),
+                   "from the page cache (X-Page-Cache: an anonymous entry, or for a signed-in reader "
+                   "the shell of their role with their own parts filled in), — where it does not apply."),
               ""]
     repeated = [f"{e['label']} ({e['warmup_requests'] + e['requests']:,} requests for "
                 f"{e['distinct_items']:,} items)" for e in data["endpoints"].values()
