@@ -3,6 +3,7 @@ and kept (`tests/bench/run.py --keep` prints its folder).
 
     python tests/bench/profile_request.py --instance /tmp/cowiki-bench-xxxx /wiki/some-page
     python tests/bench/profile_request.py --instance DIR --login /wiki/some-page --profile
+    PROFILE_SORT=tottime python tests/bench/profile_request.py … --profile   # self time first
 
 Every request goes through the whole WSGI application (the test client's own cost is small and
 the same for the bare-Flask line printed for comparison). The first request is left out of the
@@ -92,7 +93,7 @@ def main(argv=None):
         profiler.enable()
         timed(client, args.path, args.n, before)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
     return 0
 
 

@@ -3,7 +3,7 @@
 ``on_event`` runs inside the transaction that records an event; the rest are the reading side.
 """
 from flask import abort
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..database import paginate
@@ -44,8 +44,12 @@ def on_event(event):
 def unread_count(user):
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.execute(_UNREAD, {"user_id": user.id}).scalar() or 0
+
+
+# built once: every signed-in page asks it (the header's badge)
+_UNREAD = select(func.count(Notification.id)).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
 
 
 def notifications_stmt(user, unread_only=False):

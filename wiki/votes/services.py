@@ -185,6 +185,8 @@ _ADD_TO_COUNTS = (update(_pages).where(_pages.c.id == bindparam("page_id"))
                   .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at))
 _SET_RANKS = (update(_pages).where(_pages.c.id == bindparam("page_id"))
               .values(rank_top=bindparam("rank_top"), rank_hot=bindparam("rank_hot")))
+_MY_VOTE = select(Vote.value).where(Vote.user_id == bindparam("user_id"),
+                                    Vote.page_id == bindparam("page_id"))
 _COUNTS = select(_pages.c.votes_up, _pages.c.votes_down).where(_pages.c.id == bindparam("page_id"))
 
 
@@ -192,8 +194,7 @@ def my_vote(user, page):
     """The user's vote on ``page``: 1, -1 or 0 (none, or anonymous)."""
     if user is None or not user.is_authenticated or page is None:
         return 0
-    return db.session.scalar(
-        select(Vote.value).where(Vote.user_id == user.id, Vote.page_id == page.id)) or 0
+    return db.session.execute(_MY_VOTE, {"user_id": user.id, "page_id": page.id}).scalar() or 0
 
 
 def my_votes(user, page_ids):

@@ -3,7 +3,7 @@
 A watch's ``target_key`` is the page id, the product id, the tag name or the status name.
 """
 from flask import abort
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 
 from .. import permissions
 from ..errors import ValidationError
@@ -70,9 +70,14 @@ def unwatch(user, target_type, key):
 def is_watching(user, target_type, key):
     if not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(select(Watch.id).where(
-        Watch.user_id == user.id, Watch.target_type == target_type,
-        Watch.target_key == str(key))) is not None
+    return db.session.execute(_WATCHING, {"user_id": user.id, "target_type": target_type,
+                                          "key": str(key)}).first() is not None
+
+
+# built once: every signed-in page view asks it (the watch button)
+_WATCHING = select(Watch.id).where(Watch.user_id == bindparam("user_id"),
+                                   Watch.target_type == bindparam("target_type"),
+                                   Watch.target_key == bindparam("key"))
 
 
 def watches_of(user):
