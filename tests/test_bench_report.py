@@ -99,7 +99,7 @@ def test_distinct_searches_are_each_asked_once_and_count_toward_the_search_targe
     specs = {e.name: e for e in endpoints.build(_manifest(), "session=abc")}
     distinct = specs["search_distinct_user"]
     assert distinct.unique and distinct.category == endpoints.SEARCH
-    assert distinct.headers == {"Cookie": "session=abc"}
+    assert distinct.headers == {"Cookie": "session=abc", "User-Agent": endpoints.USER_AGENT}
     assert len(set(distinct.paths)) == len(distinct.paths) >= 5000  # minutes of slow searches
     assert distinct.probe_request()[0] not in distinct.paths  # the probe caches nothing used
     assert all(p.startswith("/search?q=") for p in distinct.paths)

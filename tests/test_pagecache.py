@@ -345,3 +345,60 @@ def test_an_unreachable_cache_server_costs_speed_not_pages(app, client, review, 
         assert response.status_code == 200
         assert "two days" in response.get_data(as_text=True)
         assert "X-Page-Cache" not in response.headers
+
+
+# -- the near cache: a process's own copies of entries it read from a shared cache server --------
+
+def test_a_near_copy_answers_without_asking_the_server(app, client, review, monkeypatch):
+    from wiki.extensions import cache
+    from wiki.pagecache import NearCache
+
+    app.extensions["pagecache_near"] = NearCache(10)
+    backend = cache.cache
+    asked = []
+    real_get = backend.get
+    monkeypatch.setattr(backend, "get", lambda key: asked.append(key) or real_get(key))
+    url = f"/wiki/{review.slug}"
+    assert client.get(url).headers["X-Page-Cache"] == "miss"  # stored there and near
+    looked = len(asked)  # the fast path, then Flask, looked for it
+    for _ in range(3):
+        hit = client.get(url)
+        assert hit.headers["X-Page-Cache"] == "hit" and "two days" in hit.get_data(as_text=True)
+    assert looked >= 1 and len(asked) == looked  # the hits never asked the server
+
+
+def test_a_near_copy_follows_the_generation(app, client, review, customer):
+    from wiki.pagecache import NearCache
+    from wiki.pages.services import edit_page
+
+    app.extensions["pagecache_near"] = NearCache(10)
+    url = f"/wiki/{review.slug}"
+    client.get(url)
+    edit_page(customer, review, "The battery lasts three days.", "longer")
+    response = client.get(url)
+    assert response.headers["X-Page-Cache"] == "miss"
+    assert "three days" in response.get_data(as_text=True)
+
+
+def test_the_near_cache_keeps_the_newest_and_drops_the_expired(monkeypatch):
+    from wiki import pagecache
+
+    near = pagecache.NearCache(2)
+    near.put("a", 1, 300)
+    near.put("b", 2, 300)
+    assert near.get("a") == 1  # a is now the most recently used
+    near.put("c", 3, 300)
+    assert (near.get("a"), near.get("b"), near.get("c")) == (1, None, 3)
+    now = pagecache.time.monotonic()
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: now + 301)
+    assert near.get("a") is None
+
+
+def test_only_a_cache_outside_the_process_gets_a_near_cache():
+    from wiki import create_app
+
+    base = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    assert "pagecache_near" not in create_app({**base, "CACHE_TYPE": "SimpleCache"}).extensions
+    redis_app = create_app({**base, "CACHE_TYPE": "RedisCache",
+                            "CACHE_REDIS_URL": "redis://127.0.0.1:6379/13"})
+    assert "pagecache_near" in redis_app.extensions

@@ -134,8 +134,8 @@ def test_a_broken_cache_costs_speed_not_the_page(app, login, customer, idea, mon
     def broken(*args, **kwargs):
         raise ConnectionError("cache server gone")
 
-    monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr(cache, "set", broken)
+    monkeypatch.setattr(cache.cache, "get", broken)
+    monkeypatch.setattr(cache.cache, "set", broken)
     response, html = view(login(customer), idea)
     assert ">casey</a>" in html and csrf_token_from(html)
 

@@ -33,6 +33,9 @@ second-resolution date.
 import hashlib
 import logging
 import math
+import threading
+import time
+from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, has_app_context, request, session
@@ -69,6 +72,9 @@ _sequences_ready = set()  # database URLs where this process made sure the seque
 def init_app(app):
     app.config.setdefault("PAGE_CACHE_ENDPOINTS", DEFAULT_ENDPOINTS)
     app.config.setdefault("PAGE_CACHE_TIMEOUT", 300)
+    app.config.setdefault("PAGE_CACHE_NEAR_ENTRIES", 1000)
+    if app.config["PAGE_CACHE_NEAR_ENTRIES"] > 0 and _shared(app):
+        app.extensions["pagecache_near"] = NearCache(app.config["PAGE_CACHE_NEAR_ENTRIES"])
     personal.init_app(app)
     app.before_request(serve_from_cache)
     app.after_request(store_and_validate)
@@ -183,6 +189,14 @@ def one_row(engine, sql):
     return row
 
 
+def _shared(app):
+    """Whether the page cache lives outside this process (Redis, Memcached): only then does a
+    near copy save anything."""
+    return app.config.get("CACHE_TYPE", "") not in ("SimpleCache", "simple", "NullCache", "null",
+                                                    "flask_caching.backends.SimpleCache",
+                                                    "flask_caching.backends.NullCache")
+
+
 def _aware(created):
     if isinstance(created, str):  # SQLite hands back the stored text
         created = datetime.fromisoformat(created)
@@ -221,24 +235,70 @@ def serve_from_cache():
     return response.make_conditional(request)
 
 
-def cache_get(key, store=None):
+def cache_get(key, app=None):
     """The entry under ``key``, or None, also when the cache server does not answer: the page
     cache is a short cut, and without it every page is rendered as usual."""
+    app = app or current_app
+    near = app.extensions.get("pagecache_near")
+    if near is not None:
+        entry = near.get(key)
+        if entry is not None:
+            return entry
     try:
-        return (store or cache).get(key)
+        entry = app.extensions["cache"][cache].get(key)
     except Exception as error:  # noqa: BLE001 — Redis down, a timeout, a broken entry
         log.warning("Page cache unavailable; rendering without it: %r", error)
         return None
+    if entry is not None and near is not None:
+        near.put(key, entry, app.config["PAGE_CACHE_TIMEOUT"])
+    return entry
 
 
-def cache_set(key, value, timeout, store=None):
+def cache_set(key, value, timeout):
     """Keep ``value`` under ``key``; False when the cache server does not answer."""
+    near = current_app.extensions.get("pagecache_near")
+    if near is not None:
+        near.put(key, value, timeout)
     try:
-        (store or cache).set(key, value, timeout=timeout)
+        cache.cache.set(key, value, timeout=timeout)
         return True
     except Exception as error:  # noqa: BLE001
         log.warning("Page cache unavailable; page not kept: %r", error)
         return False
+
+
+class NearCache:
+    """The entries this process used last, in front of a shared cache server (Redis): a hit
+    then costs no round trip and no unpickling. A key holds the generation, so what is stored
+    under it never changes: a near copy is never stale, only dropped when it is the oldest or
+    its timeout has passed."""
+
+    def __init__(self, size):
+        self.size = size
+        self.entries = OrderedDict()  # key -> (expires, entry), least recently used first
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key, entry, timeout):
+        with self.lock:
+            self.entries[key] = (time.monotonic() + (timeout or 0), entry)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
 
 
 def hit_headers(stored, newest):

@@ -13,7 +13,7 @@ URL of any other view never matches.
 from werkzeug.http import parse_etags, unquote_etag
 
 from . import pagecache
-from .extensions import cache, db
+from .extensions import db
 
 # request headers that make the answer depend on more than the URL
 _PERSONAL = ("HTTP_COOKIE", "HTTP_AUTHORIZATION")
@@ -26,7 +26,6 @@ class FastPath:
         self._index_paths = None
         with app.app_context():
             self.engine = db.engine
-            self.store = cache.cache
         self.static_prefix = (app.static_url_path or "/static").rstrip("/") + "/"
 
     def __call__(self, environ, start_response):
@@ -53,7 +52,7 @@ class FastPath:
         if environ.get("PATH_INFO") in self.index_paths():
             gen = pagecache.index_generation(self.engine, gen)
             statements += 1
-        entry = pagecache.cache_get(pagecache.cache_key(gen, environ), self.store)
+        entry = pagecache.cache_get(pagecache.cache_key(gen, environ), self.app)
         if entry is None:
             return None
         body, stored = entry

@@ -43,7 +43,8 @@ class Endpoint:
                        auth=self.auth[::-1] if self.auth else None)
 
 
-READS_PER_LIST = 20000  # length of each list of read paths that wrk picks from at random
+READS_PER_LIST = 20000
+USER_AGENT = "CoWiki-bench/1"  # length of each list of read paths that wrk picks from at random
 
 
 def popular(items, rnd, n=READS_PER_LIST, s=1.0):
@@ -66,6 +67,9 @@ def distinct_queries(manifest, seed=7):
 
 def build(manifest, cookie, seed=7):
     rnd = random.Random(seed)
+    # the browser that logged in: the same User-Agent, or the session's log-in protection
+    # would see another client and rewrite the cookie on every answer
+    signed_in = {"Cookie": cookie, "User-Agent": USER_AGENT}
     pages = manifest["pages"]
     reserved, pool = pages[:20], pages[20:] or pages
     reads = popular([p["slug"] for p in pool[:5000]], rnd)
@@ -93,7 +97,7 @@ def build(manifest, cookie, seed=7):
         Endpoint("home", "home page (not a target)", "extra", ["/"]),
         Endpoint("page_anon", "anonymous page view", READ, [f"/wiki/{s}" for s in reads]),
         Endpoint("page_user", "logged-in page view", READ, [f"/wiki/{s}" for s in reads],
-                 headers={"Cookie": cookie}),
+                 headers=signed_in),
         Endpoint("product_hub", "product hub", READ,
                  [f"/products/{s}" for s in popular(products, rnd)]),
         Endpoint("proposals_top", "proposals board (top)", READ,
@@ -107,13 +111,13 @@ def build(manifest, cookie, seed=7):
         # the same few searches for a signed-in reader: after the first request for each, their
         # role's shell answers (and beneath it the shared search cache)
         Endpoint("search_common_user", "search: common word, signed in (repeated)", SEARCH,
-                 search(common), headers={"Cookie": cookie}),
+                 search(common), headers=signed_in),
         Endpoint("search_filtered_user", "search: filtered, signed in (repeated)", SEARCH,
-                 search(filtered), headers={"Cookie": cookie}),
+                 search(filtered), headers=signed_in),
         # each query asked once (the probe has one of its own), so no cache can answer: what a
         # search itself costs; it counts toward the search target like the others
         Endpoint("search_distinct_user", "search: distinct queries, signed in", SEARCH,
-                 distinct[1:], headers={"Cookie": cookie}, unique=True,
+                 distinct[1:], headers=signed_in, unique=True,
                  probe=(distinct[0], None, None)),
         Endpoint("feed_recent", "Atom feed (recent)", READ, ["/feeds/recent.atom"]),
         Endpoint("vote", "vote (API)", WRITE, [f"/api/v1/pages/{s}/vote" for s, _ in vote_items],

@@ -150,6 +150,7 @@ def log_in(base, username, password):
     """Log in through the form (CSRF token first); returns the Cookie header value."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    opener.addheaders = [("User-Agent", endpoint_specs.USER_AGENT)]
     html = opener.open(base + "/auth/login", timeout=30).read().decode()
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     data = urllib.parse.urlencode({"username": username, "password": password,
