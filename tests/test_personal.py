@@ -196,3 +196,16 @@ def test_a_moderator_sees_history_tools_a_member_does_not(login, customer, moder
     response = login(moderator).get(f"/wiki/{page.slug}/history")
     assert response.headers["X-Page-Cache"] == "member-miss"  # not the member's shell
     assert response.get_data(as_text=True) != member
+
+
+def test_a_shell_naming_a_part_this_version_lacks_is_rendered_afresh(app, login, customer,
+                                                                     other_customer, idea):
+    """A rolling deploy shares the cache between versions: a shell whose parts this version
+    does not know is not an error."""
+    view(login(customer), idea)
+    key = next(k for k in cache.cache._cache if k.startswith("page:"))
+    body, headers, nonce, parts = cache.cache.get(key)
+    cache.cache.set(key, (body, headers, nonce, [("renamed.part", {})] + parts[1:]))
+    response, html = view(login(other_customer), idea)
+    assert response.headers["X-Page-Cache"] == "member-miss"
+    assert ">olive</a>" in html

@@ -86,9 +86,13 @@ def serve(gen):
     entry = pagecache.cache_get(key)
     if entry is not None:
         body, headers, nonce, parts = entry
-        response = current_app.response_class(fill(body, nonce, parts), headers=headers)
-        response.headers["X-Page-Cache"] = "member-hit"
-        return response
+        if all(name in _parts for name, _values in parts):
+            response = current_app.response_class(fill(body, nonce, parts), headers=headers)
+            response.headers["X-Page-Cache"] = "member-hit"
+            return response
+        # stored by another version of the code (a rolling deploy shares the cache): render
+        # afresh rather than fail on a part this version does not know
+        current_app.logger.warning("Member shell names unknown parts; rendering afresh")
     g.member_shell = {"key": key, "nonce": secrets.token_hex(12), "parts": []}
     setattr(g, _csrf_field(), _csrf_placeholder(g.member_shell["nonce"]))
     return None
