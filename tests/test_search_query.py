@@ -75,7 +75,7 @@ def test_whoosh_snippets_are_the_ones_whooshs_own_highlighter_makes():
     from whoosh import highlight
 
     from wiki.search.backends.base import MARK_END, MARK_START
-    from wiki.search.backends.whoosh_backend import _ANALYZER, _highlight
+    from wiki.search.backends.whoosh_snippets import ANALYZER as _ANALYZER, _highlight
 
     class Marks(highlight.Formatter):
         between = " … "

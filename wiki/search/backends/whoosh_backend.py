@@ -11,14 +11,10 @@ import os
 import threading
 import time
 import weakref
-from collections import deque
-from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index
 from whoosh.collectors import TimeLimit, TopCollector, WrappingCollector
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.lang.porter import stem as porter_stem
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Every, Not, Or, Phrase, Prefix, Term
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -26,12 +22,12 @@ from whoosh.matching import FilterMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.writing import CLEAR
 
-from ..query import STOP_WORDS
-from .base import EXACT_COUNT, MARK_END, MARK_START, Hit, Hits, SearchBackend
+from .base import EXACT_COUNT, Hit, Hits, SearchBackend
 from .whoosh_blockmax import BlockMaxBM25F, BlockNotes
+from .whoosh_snippets import ANALYZER as _ANALYZER
+from .whoosh_snippets import highlighted_words, snippet
 
 TITLE_BOOST = 3.0
-_ANALYZER = StemmingAnalyzer(stoplist=STOP_WORDS, minsize=1)
 SCHEMA = Schema(
     page_id=ID(stored=True, unique=True),
     title=TEXT(analyzer=_ANALYZER, field_boost=TITLE_BOOST, spelling=True),
@@ -230,28 +226,6 @@ class WhooshBackend(SearchBackend):
         # scores every posting of all three fields up front, which no block skipping can undo
         return DefaultOr([Term(name, token) for name in TEXT_FIELDS for token in tokens[:1]])
 
-    @staticmethod
-    def _stems(query):
-        stems = []
-        for term in query.terms:
-            if term.kind == "prefix":
-                stems.append(term.words[0])
-            else:
-                stems += [t.text for t in _ANALYZER(" ".join(term.words), mode="query")]
-        return stems
-
-    @staticmethod
-    def _highlighted(query):
-        """``(stems, prefixes)``: a body word is highlighted when its stem is one of ``stems``
-        or starts with one of ``prefixes`` (what the query's terms match in the index)."""
-        stems, prefixes = set(), []
-        for term in query.terms:
-            if term.kind == "prefix":
-                prefixes.append(term.words[0])
-            else:
-                stems.update(t.text for t in _ANALYZER(" ".join(term.words), mode="query"))
-        return frozenset(stems), tuple(prefixes)
-
     def _build(self, query):
         parts = []
         for clause in query.must:
@@ -281,13 +255,9 @@ class WhooshBackend(SearchBackend):
         # No terms=True: recording which terms matched steps the matcher through every document
         # and turns off block skipping; highlighting falls back to the query's own terms.
         results, timed_out = self._collect(searcher, tree, allow, **kwargs)
-        stems = self._stems(query)
-        exact, prefixes = self._highlighted(query)
-        hits = []
-        for hit in results[offset:offset + limit]:
-            body = hit.get("body") or ""
-            snippet = _highlight(_window(body, stems), exact, prefixes) or body[:200]
-            hits.append(Hit(int(hit["page_id"]), snippet))
+        matched = highlighted_words(query)
+        hits = [Hit(int(hit["page_id"]), snippet(hit.get("body") or "", *matched))
+                for hit in results[offset:offset + limit]]
         if timed_out:
             return Hits(hits, results.scored_length(), partial=True)
         total, estimated = self._count(searcher, tree, allow)
@@ -421,83 +391,6 @@ def _round_estimate(number):
         return number
     scale = 10 ** (int(math.log10(number)) - 1)
     return int(round(number / scale) * scale)
-
-
-def _window(body, stems, size=700):
-    """The part of ``body`` around the first match: highlighting re-analyses the text it is
-    given, which is the slow part of a Whoosh search, so give it a window, not the whole page."""
-    if len(body) <= size:
-        return body
-    lower = body.lower()
-    found = [pos for pos in (lower.find(stem) for stem in stems if stem) if pos >= 0]
-    start = max(0, min(found) - 150) if found else 0
-    return body[start:start + size]
-
-
-_TOKEN = _ANALYZER.items[0].expression  # the analyzer's own tokenizer pattern
-_stem = lru_cache(maxsize=50_000)(porter_stem)  # the analyzer's stemmer, with its cache size
-
-
-def _highlight(text, stems, prefixes=(), maxchars=160, surround=50, top=2):
-    """The best ``top`` fragments of ``text`` around words the query matches, in text order,
-    joined by " … ", matches between MARK_START and MARK_END; "" when nothing matches.
-
-    The same fragments as Whoosh's highlighter with a ContextFragmenter(maxchars, surround) and
-    its basic scorer (same state machine, same scores and tie-breaks), without a Token object per
-    word run through the analyzer's chain of generators: that took 5 of a one-word search's
-    9 ms at 50,000 pages."""
-    fragments = []
-    firsts = deque()
-    first, countdown, currentlen, matches, endchar = None, -1, 0, [], 0
-    for found in _TOKEN.finditer(text):
-        startchar, endchar = found.span()
-        word = found.group().lower()
-        if word in STOP_WORDS:  # left unstemmed, as Whoosh's analyzer leaves them
-            matched = word in stems
-        else:
-            word = _stem(word)
-            matched = word in stems or (bool(prefixes) and word.startswith(prefixes))
-        length = endchar - startchar
-        if countdown < 0 and not matched:
-            firsts.append(startchar)  # context before a fragment
-            while firsts and endchar - firsts[0] > surround:
-                firsts.popleft()
-        elif currentlen + length > maxchars:
-            countdown = 0  # the fragment is full: end it here
-        elif matched:
-            countdown = surround
-            if first is None:
-                if firsts:
-                    first = firsts[0]
-                else:
-                    first = startchar
-                    countdown += surround  # no context before it: give more after
-            matches.append((startchar, endchar, word))
-        if countdown >= 0:
-            currentlen += length
-            countdown -= length
-            if countdown <= 0:
-                if matches:
-                    fragments.append((first, endchar, matches))
-                firsts, first, currentlen, matches = deque(), None, 0, []
-    if matches:
-        fragments.append((first, endchar, matches))
-    # Whoosh's basic scorer: matches x distinct words x 100; a tie goes to the later fragment
-    scored = sorted(fragments, key=lambda f: (len(f[2]) * len({m[2] for m in f[2]}), f[0]),
-                    reverse=True)
-    return " … ".join(_marked(text, f) for f in sorted(scored[:top], key=lambda f: f[0]))
-
-
-def _marked(text, fragment):
-    start, end, matches = fragment
-    parts, index = [], start
-    for startchar, endchar, _word in matches:
-        if startchar < index:
-            continue
-        parts += [text[index:startchar], MARK_START, text[startchar:endchar], MARK_END]
-        index = endchar
-    parts.append(text[index:end])
-    return "".join(parts)
 
 
 def _fields(doc):
