@@ -3,7 +3,11 @@ the events feed and webhook payloads (each adds its own fields around it)."""
 
 
 def vote_counts(page):
-    return {"up": page.votes_up, "down": page.votes_down, "score": page.votes_up - page.votes_down}
+    return counts(page.votes_up, page.votes_down)
+
+
+def counts(up, down):
+    return {"up": up, "down": down, "score": up - down}
 
 
 def page_ref(page):

@@ -18,7 +18,8 @@ from ..database import begin_write
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Page, Product, Rating, User, Vote, utcnow
-from ..pages.serialize import vote_counts
+from ..pages.serialize import counts as counts_json
+from ..pages.serialize import vote_counts  # noqa: F401  (part of this module's interface)
 from . import accounting
 from .ranking import ranks
 
@@ -105,8 +106,8 @@ def cast_vote(actor, page, value):
 
 
 def vote_and_state(actor, page, value):
-    """Vote ``value`` (1 or -1; ``None`` withdraws) and return ``vote_state`` as of the same
-    transaction: read afterwards, it would wait for SQLite's write lock a second time. The
+    """Vote ``value`` (1 or -1; ``None`` withdraws) and return what the API answers, as of the
+    same transaction: read afterwards, it would wait for SQLite's write lock a second time. The
     counts come back from the counter update itself, so nothing more is read under the lock."""
     check_member(actor)
     value = 0 if value is None else check_vote_value(value)
@@ -116,8 +117,7 @@ def vote_and_state(actor, page, value):
         _changed, counts = _set_vote(actor, page, value)
         if counts is None:  # nothing counted changed: the counts as they stand
             counts = db.session.execute(_COUNTS, {"page_id": page.id}).one()
-        up, down = counts
-        return {"votes": {"up": up, "down": down, "score": up - down}, "my_vote": value}
+        return {"votes": counts_json(*counts), "my_vote": value}
 
     return _in_write_transaction(work)
 
@@ -205,11 +205,6 @@ def my_votes(user, page_ids):
     rows = db.session.execute(select(Vote.page_id, Vote.value)
                               .where(Vote.user_id == user.id, Vote.page_id.in_(page_ids)))
     return {page_id: value for page_id, value in rows}
-
-
-def vote_state(user, page):
-    """What the API answers after a vote."""
-    return {"votes": vote_counts(page), "my_vote": my_vote(user, page)}
 
 
 # -- bans ---------------------------------------------------------------------------------------
