@@ -39,6 +39,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, has_app_context, request, session
+from flask_caching.backends import NullCache, SimpleCache
 from sqlalchemy import event as sa_event
 from werkzeug.http import http_date
 from sqlalchemy import create_engine
@@ -189,12 +190,15 @@ def one_row(engine, sql):
     return row
 
 
+def _backend(app):
+    """Flask-Caching's store for ``app`` (outside an app context too: the WSGI fast path)."""
+    return app.extensions["cache"][cache]
+
+
 def _shared(app):
     """Whether the page cache lives outside this process (Redis, Memcached): only then does a
     near copy save anything."""
-    return app.config.get("CACHE_TYPE", "") not in ("SimpleCache", "simple", "NullCache", "null",
-                                                    "flask_caching.backends.SimpleCache",
-                                                    "flask_caching.backends.NullCache")
+    return not isinstance(_backend(app), (SimpleCache, NullCache))
 
 
 def _aware(created):
@@ -215,16 +219,14 @@ def cache_key(gen, environ=None):
 
 
 def serve_from_cache():
-    if not is_anonymous_read():
-        if personal.is_member_read():
-            gen = generation()[0]
-            if request.endpoint in INDEX_ENDPOINTS:
-                gen = index_generation(db.engine, gen)
-            return personal.serve(gen)
+    anonymous = is_anonymous_read()
+    if not anonymous and not personal.is_member_read():
         return None
     gen, newest = generation()
     if request.endpoint in INDEX_ENDPOINTS:
         gen = index_generation(db.engine, gen)
+    if not anonymous:  # a signed-in reader: the shell of their role
+        return personal.serve(gen)
     g.page_cache = {"key": cache_key(gen), "newest": newest}
     entry = cache_get(g.page_cache["key"])
     if entry is None:
@@ -245,7 +247,7 @@ def cache_get(key, app=None):
         if entry is not None:
             return entry
     try:
-        entry = app.extensions["cache"][cache].get(key)
+        entry = _backend(app).get(key)
     except Exception as error:  # noqa: BLE001 — Redis down, a timeout, a broken entry
         log.warning("Page cache unavailable; rendering without it: %r", error)
         return None
@@ -260,7 +262,7 @@ def cache_set(key, value, timeout):
     if near is not None:
         near.put(key, value, timeout)
     try:
-        cache.cache.set(key, value, timeout=timeout)
+        _backend(current_app).set(key, value, timeout=timeout)
         return True
     except Exception as error:  # noqa: BLE001
         log.warning("Page cache unavailable; page not kept: %r", error)
@@ -315,7 +317,7 @@ def hit_headers(stored, newest):
 
 def store_and_validate(response):
     if "member_shell" in g:
-        return personal.store(response, PER_REQUEST_HEADERS)
+        return personal.store(response)
     state = g.get("page_cache")
     if state is None or state.get("hit") or response.status_code != 200 \
             or response.direct_passthrough:

@@ -98,7 +98,7 @@ def serve(gen):
     return None
 
 
-def store(response, per_request_headers):
+def store(response):
     """After the view: keep the shell (a 200 only), and fill it for this reader."""
     shell = g.pop("member_shell", None)
     if shell is None:
@@ -109,7 +109,7 @@ def store(response, per_request_headers):
     body = response.get_data(as_text=True)
     if response.status_code == 200:
         headers = [(name, value) for name, value in response.headers.items()
-                   if name not in per_request_headers]
+                   if name not in pagecache.PER_REQUEST_HEADERS]
         if pagecache.cache_set(shell["key"], (body, headers, shell["nonce"], shell["parts"]),
                                current_app.config["PAGE_CACHE_TIMEOUT"]):
             response.headers["X-Page-Cache"] = "member-miss"

@@ -80,6 +80,9 @@ def main(argv=None):
         def before():
             with app.app_context():
                 cache.clear()
+            near = app.extensions.get("pagecache_near")
+            if near is not None:  # this process's copies of Redis entries
+                near.clear()
     response, times = timed(client, args.path, args.n, before)
     print(f"{args.path}: {response.status_code}, {len(response.data)} bytes, "
           f"X-Page-Cache {response.headers.get('X-Page-Cache')}, "
