@@ -135,18 +135,13 @@ def test_the_gate_is_let_go_after_commit_and_rollback_and_never_taken_for_reads(
     def raw():
         return db.session.connection().connection.dbapi_connection
 
-    begin_write()
-    db.session.execute(select(User.id).limit(1)).all()
-    connection = raw()
-    assert gate.holds(connection)
-    db.session.commit()
-    assert not gate.holds(connection)
-    begin_write()
-    db.session.execute(select(User.id).limit(1)).all()
-    connection = raw()
-    assert gate.holds(connection)
-    db.session.rollback()
-    assert not gate.holds(connection)
+    for end in (db.session.commit, db.session.rollback):
+        begin_write()
+        db.session.execute(select(User.id).limit(1)).all()
+        connection = raw()
+        assert gate.holds(connection)
+        end()
+        assert not gate.holds(connection), end.__name__
     db.session.execute(select(User.id).limit(1)).all()  # a plain read: no gate
     assert not gate.holds(raw())
     db.session.rollback()
