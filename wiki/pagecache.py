@@ -33,6 +33,7 @@ second-resolution date.
 import hashlib
 import logging
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -44,7 +45,7 @@ from sqlalchemy import event as sa_event
 from werkzeug.http import http_date
 from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from . import events, personal
 from .extensions import cache, db
@@ -105,7 +106,8 @@ def _bump_after_commit(session):
         return  # SQLite commits one writer at a time: the newest event id is enough
     # The session still holds its pooled connection while after_commit runs; taking a second one
     # from the same pool deadlocks once every pooled connection is held by a committing writer
-    # (50 concurrent voters did). The bump uses its own unpooled connection instead.
+    # (50 concurrent voters did). The bump takes one from a pool of its own, which never makes
+    # anyone wait: its holders need nothing else, and beyond two kept connections it opens more.
     with _bump_engine(engine).connect() as conn:
         _ensure_sequence(conn)
         conn.exec_driver_sql(f"SELECT nextval('{SEQUENCE}')")
@@ -116,9 +118,12 @@ _bump_engines = {}
 
 
 def _bump_engine(engine):
-    key = engine.url.render_as_string(hide_password=False)
+    """The bump's own small pool (per process: a forked worker must not share its parent's
+    sockets). Opening a connection for every bump cost each PostgreSQL vote a log-in."""
+    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
     if key not in _bump_engines:
-        _bump_engines[key] = create_engine(engine.url, poolclass=NullPool)
+        _bump_engines[key] = create_engine(engine.url, poolclass=QueuePool, pool_size=2,
+                                           max_overflow=-1, pool_pre_ping=True)
     return _bump_engines[key]
 
 
