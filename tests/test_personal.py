@@ -209,3 +209,103 @@ def test_a_shell_naming_a_part_this_version_lacks_is_rendered_afresh(app, login,
     response, html = view(login(other_customer), idea)
     assert response.headers["X-Page-Cache"] == "member-miss"
     assert ">olive</a>" in html
+
+
+# -- rendered parts, kept per process -------------------------------------------------------------
+
+def badge(html):
+    found = re.search(r'aria-label="Notifications, ([0-9]+) unread"', html)
+    return int(found.group(1))
+
+
+def test_a_kept_part_follows_what_the_reader_looks_up(app, login, customer, other_customer, idea):
+    from wiki import events
+    from wiki.models import Notification
+    from wiki.notifications.services import mark_all_read
+
+    event = events.record("page.edited", other_customer, page=idea)
+    db.session.flush()
+    db.session.add(Notification(user_id=customer.id, event_id=event.id))
+    db.session.commit()
+    casey = login(customer)
+    view(casey, idea)
+    response, html = view(casey, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit" and badge(html) == 1
+    mark_all_read(customer)  # no event: the same shell, the same kept header but for the count
+    db.session.commit()
+    response, html = view(casey, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit" and badge(html) == 0
+
+
+def test_parts_are_rendered_once_and_then_reused(app, login, customer, idea, monkeypatch):
+    casey = login(customer)
+    view(casey, idea)
+    view(casey, idea)
+    rendered = []
+    real = app.jinja_env.get_template
+    monkeypatch.setattr(app.jinja_env, "get_template",
+                        lambda name, *a, **k: rendered.append(name) or real(name, *a, **k))
+    response, html = view(casey, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit"
+    assert rendered == []  # header, vote widget and watch button all came from the kept parts
+    assert ">casey</a>" in html and "Dark mode" in html
+
+
+def test_one_reader_in_two_sessions_gets_each_sessions_own_token(login, customer, idea):
+    laptop, phone = login(customer), login(customer)
+    laptop_token = csrf_token_from(view(laptop, idea)[1])
+    response, html = view(phone, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit"  # the header part was kept too
+    phone_tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+    assert len(phone_tokens) == 1 and laptop_token not in phone_tokens
+    watch = {"type": "page", "key": idea.id, "next": f"/wiki/{idea.slug}"}
+    assert laptop.post("/watches/", data={**watch, "csrf_token": phone_tokens.pop()}).status_code == 400
+    assert laptop.post("/watches/", data={**watch, "csrf_token": laptop_token}).status_code == 302
+
+
+def test_a_part_given_a_model_is_rendered_but_not_kept(app, customer, idea):
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        login_user(customer)
+        assert personal._part_key("votes/_page_votes_widget.html", {"page": idea}) is None
+        key = personal._part_key("x.html", {"n": 1, "page": personal.SimpleNamespace(id=1)})
+        assert key is not None and hash(key)
+
+
+def test_a_pages_parts_ask_their_facts_in_one_statement(app, customer, other_customer, idea):
+    from sqlalchemy import event as sa_event
+
+    from wiki.votes.services import cast_vote
+    from wiki.watches.services import watch
+
+    cast_vote(customer, idea, -1)
+    watch(customer, "page", idea.id)
+    db.session.commit()
+    statements = []
+    parts = [("header_user", {}),
+             ("votes.page", {"id": idea.id, "slug": idea.slug, "kind": idea.kind}),
+             ("watches.button", {"watch_type": "page", "watch_key": str(idea.id),
+                                 "watch_label": "this page"}),
+             ("watches.button", {"watch_type": "product", "watch_key": "999",
+                                 "watch_label": "that product"})]
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        login_user(customer)
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            found = personal.look_up(parts)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) == 1
+    assert found[0] == {"unread": 0} and found[1] == {"my_vote": -1}
+    assert found[2]["watching"] and not found[3]["watching"]
+
+
+def test_a_visitor_asks_no_facts(app, idea):
+    with app.test_request_context("/"):
+        assert personal.look_up([("votes.page", {"id": idea.id})]) == [{"my_vote": None}]

@@ -21,49 +21,159 @@ written by a user can pose as one.
 
 Only views audited for this take part: every per-user thing they show must go through
 ``personal()``. Requests with flashed messages are rendered in full, as before.
+
+Filling parts is then most of a hit's cost, and mostly template work (three small templates cost
+more than the reader's three look-ups). So ``render_part`` keeps what it rendered, per process,
+keyed by everything the output can depend on: the template, the values it was given (the part's
+own and the reader's looked-up ones, such as their vote), who the reader is (id and session
+version, name, role, whether they may take part) and the request's path. A part's renderer must
+therefore pass every changing thing its template shows as a value, never look it up in the
+template. The CSRF token is rendered as a placeholder and put in on each use, so a kept part never
+carries another session's token.
 """
+import functools
 import re
 import secrets
+from datetime import datetime
+from types import SimpleNamespace
 
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import text
 
 from . import pagecache, permissions
+from .extensions import db
 
 # views whose every per-user part goes through personal() (the rest depends on the role only)
 DEFAULT_ENDPOINTS = ("pages.view", "pages.history", "pages.revision", "pages.diff", "pages.recent",
                      "search.index")
+PART_TIMEOUT = 3600
 _parts = {}
+_facts = {}  # part name -> {label: fact}
 
 
-def register(name, render):
-    """``render(**values)`` returns the part's HTML for the current reader."""
+def register(name, render, **facts):
+    """``render(**values, **found)`` returns the part's HTML for the current reader.
+
+    ``facts`` name what the part looks up about its reader, each as ``fact(**values)``
+    returning ``(sql, params)``: a query of one value in plain SQL with named parameters (or
+    None: nothing to ask). A page's parts ask all their facts in one statement, built once per
+    combination of queries, and each renderer gets its answers as keyword arguments."""
     _parts[name] = render
+    for label, fact in facts.items():
+        add_fact(name, label, fact)
+
+
+def add_fact(name, label, fact):
+    """Another area's fact for part ``name`` (the notifications area adds the header's unread
+    count)."""
+    _facts.setdefault(name, {})[label] = fact
 
 
 def personal(name, **values):
     """Template global: the personal part ``name``, or while a shell renders, its marker."""
     shell = g.get("member_shell")
     if shell is None:
-        return Markup(_parts[name](**values))
+        return Markup(_parts[name](**values, **look_up([(name, values)])[0]))
     shell["parts"].append((name, values))
     return Markup(f"<!--cw-personal:{shell['nonce']}:{len(shell['parts']) - 1}-->")
 
 
+def look_up(parts):
+    """Every fact the ``(name, values)`` parts ask, in one statement: a dict per part."""
+    found = [{} for _ in parts]
+    queries, params, labels = [], {}, []
+    for index, (name, values) in enumerate(parts):
+        for label, fact in _facts.get(name, {}).items():
+            asked = fact(**values) if current_user.is_authenticated else None
+            found[index][label] = None
+            if asked is not None:
+                sql, own = asked
+                queries.append(sql)
+                params.update((f"q{len(labels)}_{key}", value) for key, value in own.items())
+                labels.append((index, label))
+    if queries:
+        row = db.session.execute(_combined(tuple(queries)), params).one()
+        for (index, label), value in zip(labels, row):
+            found[index][label] = value
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _combined(queries):
+    """One statement asking each query (its parameters renamed ``q<n>_<name>``); a page asks the
+    same combination every time, so it is built (and compiled) once."""
+    columns = (_PARAM.sub(lambda m, n=n: f":q{n}_{m.group(1)}", sql) for n, sql in enumerate(queries))
+    return text("SELECT " + ", ".join(f"({sql}) AS f{n}" for n, sql in enumerate(columns)))
+
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
 def render_part(template, **context):
     """A part's template with the reader and the request in its context: what the parts use.
-    (``render_template`` would run every context processor again for each part.)"""
-    values = {"current_user": current_user._get_current_object(), "request": request,
-              "session": session, "g": g, **context}
-    return Markup(current_app.jinja_env.get_template(template).render(values))
+    (``render_template`` would run every context processor again for each part.) Kept per
+    process under a key of all it depends on (see the module's notes), with the CSRF token put
+    in afresh."""
+    parts = current_app.extensions.get("personal_parts")
+    key = _part_key(template, context) if parts is not None else None
+    html = parts.get(key) if key is not None else None
+    if html is None:
+        field = _csrf_field()
+        before = g.get(field)
+        setattr(g, field, _PART_CSRF)
+        try:
+            values = {"current_user": current_user._get_current_object(), "request": request,
+                      "session": session, "g": g, **context}
+            html = current_app.jinja_env.get_template(template).render(values)
+        finally:
+            if before is None:
+                g.pop(field, None)
+            else:
+                setattr(g, field, before)
+        if key is not None:
+            parts.put(key, html, PART_TIMEOUT)
+    if _PART_CSRF in html:
+        html = html.replace(_PART_CSRF, generate_csrf())
+    return Markup(html)
+
+
+def _part_key(template, context):
+    """Everything a part's output depends on, or None when a value cannot be part of a key."""
+    user = current_user._get_current_object()
+    reader = (user.get_id(), user.username, user.role, permissions.is_member(user)) \
+        if user.is_authenticated else None
+    try:
+        values = tuple(sorted((name, _plain(value)) for name, value in context.items()))
+        key = (template, values, reader, request.script_root, request.full_path)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _plain(value):
+    """A value as part of a key: plain values as they are, a namespace of them (a page's
+    fields) by its items; anything else (a model, whose fields may change) makes no key."""
+    if isinstance(value, SimpleNamespace):
+        return tuple(sorted((name, _plain(item)) for name, item in vars(value).items()))
+    if value is None or isinstance(value, (str, int, float, datetime)):
+        return value
+    raise TypeError(f"not a plain value: {type(value).__name__}")
 
 
 def init_app(app):
     app.config.setdefault("MEMBER_CACHE_ENDPOINTS", DEFAULT_ENDPOINTS)
+    app.config.setdefault("PERSONAL_PART_ENTRIES", 5000)
+    if app.config["PERSONAL_PART_ENTRIES"] > 0:
+        # the same bounded LRU as the page cache's near copies; a kept part is never stale (its
+        # key holds all it depends on), so the timeout only bounds how long an unused one stays
+        app.extensions["personal_parts"] = pagecache.NearCache(app.config["PERSONAL_PART_ENTRIES"])
     app.jinja_env.globals["personal"] = personal
-    register("header_user", lambda: render_part("_partials/header_user.html"))
+    register("header_user", lambda unread=None: render_part("_partials/header_user.html",
+                                                             unread=unread or 0))
 
 
 def variant():
@@ -119,9 +229,12 @@ def store(response):
 
 def fill(body, nonce, parts):
     """The shell with this reader's personal parts and CSRF token in place of the markers."""
+    found = look_up(parts)
+
     def part(match):
-        name, values = parts[int(match.group(1))]
-        return str(_parts[name](**values))
+        index = int(match.group(1))
+        name, values = parts[index]
+        return str(_parts[name](**values, **found[index]))
 
     body = re.sub(f"<!--cw-personal:{nonce}:([0-9]+)-->", part, body)
     placeholder = _csrf_placeholder(nonce)
@@ -140,3 +253,7 @@ def _csrf_field():
 
 def _csrf_placeholder(nonce):
     return f"cw-csrf-{nonce}"
+
+
+# what a kept part holds in place of the CSRF token: random per process, so no text can pose as it
+_PART_CSRF = _csrf_placeholder(secrets.token_hex(12))

@@ -3,6 +3,7 @@
 ``on_event`` runs inside the transaction that records an event; the rest are the reading side.
 """
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -45,6 +46,15 @@ def unread_count(user):
     if not getattr(user, "is_authenticated", False):
         return 0
     return db.session.execute(_UNREAD, {"user_id": user.id}).scalar() or 0
+
+
+def unread_fact():
+    """The header's unread count as a personal part's fact (asked with the page's others)."""
+    return _UNREAD_SQL, {"user_id": current_user.id}
+
+
+_UNREAD_SQL = (f"SELECT count(*) FROM {Notification.__tablename__} "
+               "WHERE user_id = :user_id AND read_at IS NULL")
 
 
 # built once: every signed-in page asks it (the header's badge)
