@@ -1,5 +1,6 @@
 """Admin rules: the customer segment list and users' roles. Each action writes a private event."""
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from .. import events, permissions
 from ..auth.services import set_role
@@ -114,7 +115,7 @@ def change_role(actor, user, role):
 
 
 def users(query=""):
-    stmt = select(User).order_by(User.username_key)
+    stmt = select(User).options(joinedload(User.segment)).order_by(User.username_key)
     query = (query or "").strip().casefold()
     if query:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -40,7 +40,9 @@ class User(Model):
     banned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     lead_score: Mapped[int] = mapped_column(Integer, default=0, index=True)
 
-    segment: Mapped[Segment | None] = relationship(lazy="joined")
+    # loaded when asked for (lists of people join it): the signed-in reader is loaded on every
+    # request, and a join and a second object there cost a fifth of a cached page's time
+    segment: Mapped[Segment | None] = relationship()
 
     # Flask-Login protocol -------------------------------------------------
     is_anonymous = False

@@ -1,5 +1,6 @@
 """Who is who: the directory and what a profile shows."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..models import User
 
@@ -12,5 +13,6 @@ SORTS = {
 
 def directory(sort="lead"):
     order = SORTS.get(sort, SORTS["lead"])
-    return select(User).where(User.banned.is_(False)).order_by(*order)
+    return (select(User).options(joinedload(User.segment)).where(User.banned.is_(False))
+            .order_by(*order))
 
