@@ -20,16 +20,19 @@ def load_conf(monkeypatch, **env):
 
 def test_defaults_follow_the_cpu_count(monkeypatch):
     conf = load_conf(monkeypatch)
-    assert conf.workers == min(2 * conf.cores + 1, 12)
-    assert conf.worker_class == "gthread" and conf.threads == 4
+    assert conf.workers == min(4 * conf.cores, 12)
+    assert conf.worker_class == "gthread" and conf.threads == 2
+    assert conf.reuse_port is True
     assert conf.preload_app is True
     assert conf.max_requests >= 10000 and 0 < conf.max_requests_jitter < conf.max_requests
 
 
 def test_every_setting_comes_from_the_environment(monkeypatch):
     conf = load_conf(monkeypatch, GUNICORN_WORKERS="3", GUNICORN_THREADS="1",
-                     GUNICORN_MAX_REQUESTS="0", GUNICORN_PRELOAD="no", GUNICORN_ACCESS_LOG="")
+                     GUNICORN_MAX_REQUESTS="0", GUNICORN_PRELOAD="no", GUNICORN_ACCESS_LOG="",
+                     GUNICORN_REUSE_PORT="0")
     assert (conf.workers, conf.threads, conf.worker_class) == (3, 1, "sync")
+    assert conf.reuse_port is False
     assert conf.max_requests == 0 and conf.max_requests_jitter == 0
     assert conf.preload_app is False and conf.accesslog is None
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,11 @@ class Server:
 
     def __init__(self, app_path, env, port):
         self.port, self.env = port, env
+        # gunicorn's workers listen with SO_REUSEPORT, so a server left running on this port
+        # would not make this one fail to start: the two would share the load without a word
+        with socket.socket() as probe_socket:
+            if probe_socket.connect_ex(("127.0.0.1", port)) == 0:
+                raise RuntimeError(f"port {port} is already in use; stop what listens there")
         self.log = Path(env["GUNICORN_ERROR_LOG"])
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app_path],
