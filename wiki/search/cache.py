@@ -9,10 +9,13 @@ from the database in one statement, so a page deleted since is left out and perm
 
 An entry's key is the parsed query (so ``Battery  screen`` and ``battery screen`` share one),
 the sort and the slice, hashed because a query may be 500 characters long, plus the *index
-generation* of ``wiki.pagecache``: the newest event (with PostgreSQL's commit sequence) and the
-number of pages still queued for the index. It is read before the backend is asked, so an entry
-holds an answer at least as new as its key says; a commit of any change, or the index catching up
-with one, gives every process on every machine new keys without a message between them.
+generation*. Where the backend reports a version of its index (Whoosh: its table of contents'
+generation, raised by every index commit) that is the generation, so votes, comments and other
+changes the index never sees leave the answers cached; on a busy site they came several a
+second and emptied the cache each time. Otherwise it is ``wiki.pagecache``'s: the newest event
+(with PostgreSQL's commit sequence) and the number of pages still queued for the index. It is
+read before the backend is asked, so an entry holds an answer at least as new as its key says; a
+change to the index gives every process new keys without a message between them.
 
 It is only a short cut: with ``SEARCH_CACHE_TIMEOUT = 0``, with Flask-Caching's NullCache, or
 when the cache fails (Redis down), every search asks the backend as before.
@@ -26,6 +29,7 @@ from sqlalchemy import event as sa_event
 
 from .. import pagecache
 from ..extensions import cache, db
+from .backends import get_backend
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "search:v1:"  # bump when the shape of what is stored changes
@@ -91,6 +95,13 @@ def index_generation():
 
 
 def _read_generation():
+    """The backend's own version when it has one: a vote or a comment then leaves the answers
+    in place, since they change nothing the index holds. Otherwise the database's newest event
+    and the pages still queued for the index stand in, and any change makes new keys."""
+    backend = get_backend()
+    version = backend.version()
+    if version is not None:
+        return f"{backend.name}.{version}"
     engine = db.engine
     gen, _newest = pagecache.generation(engine)
     return pagecache.index_generation(engine, gen)

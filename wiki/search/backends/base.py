@@ -28,6 +28,11 @@ class SearchBackend:
 
     name = "base"
 
+    def version(self):
+        """A value that changes whenever the index's answers may change, cheap to read from any
+        process; None when the backend cannot tell (the database's generation stands in)."""
+        return None
+
     def index(self, session, documents, delete_ids=()):
         """Add or replace ``documents`` and remove ``delete_ids``, all or nothing. May raise."""
         raise NotImplementedError

@@ -157,6 +157,11 @@ class WhooshBackend(SearchBackend):
                 self._searchers.add(found)
         return found
 
+    def version(self):
+        """The generation of the index's table of contents, which every commit (an added,
+        changed or deleted document) raises: one listing of the index folder."""
+        return self._index().latest_generation()
+
     def close(self):
         with self._lock:
             for searcher in list(self._searchers):
