@@ -68,8 +68,6 @@ def configure_templating(app):
     from .slots import render_slot
 
     app.jinja_env.globals["render_slot"] = render_slot
-    # replaced by the notifications area once it is registered
-    app.jinja_env.globals.setdefault("unread_notifications", lambda: 0)
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.filters["timeago"] = timeago
     app.jinja_env.filters["datetime"] = datetime_tag

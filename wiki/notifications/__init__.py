@@ -4,15 +4,12 @@ from flask.cli import AppGroup
 
 
 def init_app(app):
-    from flask_login import current_user
-
     from .. import events, personal
     from . import services
 
     app.config.setdefault("SITE_URL", "http://127.0.0.1:5000")
     app.config.setdefault("MAIL_TIMEOUT", 10)
     events.subscribe(services.on_event)
-    app.jinja_env.globals["unread_notifications"] = lambda: services.unread_count(current_user)
     personal.add_fact("header_user", "unread", services.unread_fact)
     app.cli.add_command(cli)
 
