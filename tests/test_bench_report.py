@@ -132,3 +132,13 @@ def test_the_report_says_when_a_unique_endpoint_ran_out_of_items():
     entry.update(uniqueness(spec, 1, 5))
     text = report.markdown(_data({"search_distinct_user": entry}))
     assert "ran out and were requested again" in text and "(6 requests for 3 items)" in text
+
+
+def test_the_report_names_the_servers_settings(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "2")
+    monkeypatch.setenv("GUNICORN_REUSE_PORT", "no")
+    data = _data({"page_anon": _entry("read", 600, 20)})
+    assert data["server"] == {"workers": 3, "threads": 2, "worker_class": "gthread",
+                              "reuse_port": False}
+    assert "(3 workers × 2 threads, one shared listening socket)" in report.markdown(data)

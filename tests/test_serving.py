@@ -22,9 +22,21 @@ def test_defaults_follow_the_cpu_count(monkeypatch):
     conf = load_conf(monkeypatch)
     assert conf.workers == min(4 * conf.cores, 12)
     assert conf.worker_class == "gthread" and conf.threads == 2
-    assert conf.reuse_port is True
+    assert conf.reuse_port is conf.migrates_waiting_connections()
     assert conf.preload_app is True
     assert conf.max_requests >= 10000 and 0 < conf.max_requests_jitter < conf.max_requests
+
+
+def test_a_socket_per_worker_only_where_the_kernel_hands_on_waiting_connections(monkeypatch,
+                                                                              tmp_path):
+    conf = load_conf(monkeypatch)
+    setting = tmp_path / "tcp_migrate_req"
+    assert conf.migrates_waiting_connections(str(setting)) is False  # an older kernel
+    setting.write_text("0\n")
+    assert conf.migrates_waiting_connections(str(setting)) is False
+    setting.write_text("1\n")
+    assert conf.migrates_waiting_connections(str(setting)) is True
+    assert load_conf(monkeypatch, GUNICORN_REUSE_PORT="yes").reuse_port is True
 
 
 def test_every_setting_comes_from_the_environment(monkeypatch):

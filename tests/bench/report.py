@@ -2,7 +2,11 @@
 import json
 import os
 import platform
+import runpy
 from datetime import UTC, datetime
+from pathlib import Path
+
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 READ_P95_MS = 50
 CEILING_SHARE = 0.5
@@ -29,6 +33,7 @@ def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
                  "duration_s": args.duration, "warmup_s": getattr(args, "warmup", 0),
                  "cache_warmed": getattr(args, "warm_cache", False)},
         "page_cache": getattr(args, "cache_used", None),
+        "server": server_settings(),
         "dataset": manifest["sizes"],
         "seeding": {"seconds": manifest["seconds"], "wall_seconds": manifest.get("wall_seconds"),
                     "steps": manifest["steps"], "derived": manifest["derived"]},
@@ -39,6 +44,21 @@ def assemble(args, manifest, results, ceiling, votes, app_log, database_url):
                        "tracebacks": app_log.count("Traceback")},
         "targets": targets(results, ceiling, votes, app_log),
     }
+
+
+def server_settings():
+    """What gunicorn.conf.py chose on this machine, with this environment (the server's)."""
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    return {name: conf[name] for name in ("workers", "threads", "worker_class", "reuse_port")}
+
+
+def describe_server(data):
+    server = data.get("server")
+    if not server:
+        return ""
+    sockets = ("a listening socket per worker (SO_REUSEPORT)" if server["reuse_port"]
+               else "one shared listening socket")
+    return f" ({server['workers']} workers × {server['threads']} threads, {sockets})"
 
 
 def _verdict(ok):
@@ -101,7 +121,8 @@ def markdown(data):
         "- Seeding steps (s): " + ", ".join(f"{k} {v}" for k, v in data["seeding"]["steps"].items()),
         (f"- Load: wrk, {data['load']['connections']} connections, {data['load']['threads']} threads, "
          f"{data['load']['duration_s']} s per endpoint after {data['load'].get('warmup_s', 0)} s of "
-         "unmeasured warm-up (reads); server: gunicorn.conf.py defaults; page cache: "
+         f"unmeasured warm-up (reads); server: gunicorn.conf.py defaults{describe_server(data)}; "
+         "page cache: "
          f"{data.get('page_cache') or 'default'}"
          + ("; before each read endpoint (anonymous or signed in, not *distinct queries*) every "
             "distinct path it reads was requested once (a cache in its steady state)"
