@@ -273,16 +273,20 @@ def test_a_part_given_a_model_is_rendered_but_not_kept(app, customer, idea):
         assert key is not None and hash(key)
 
 
-def test_a_pages_parts_ask_their_facts_in_one_statement(app, customer, other_customer, idea):
+def test_a_pages_parts_ask_their_facts_in_one_statement(app, customer, idea, monkeypatch):
     from sqlalchemy import event as sa_event
 
+    from wiki import pagecache
     from wiki.votes.services import cast_vote
     from wiki.watches.services import watch
 
     cast_vote(customer, idea, -1)
     watch(customer, "page", idea.id)
     db.session.commit()
-    statements = []
+    asked, in_session = [], []
+    real = pagecache.one_row
+    monkeypatch.setattr(pagecache, "one_row",
+                        lambda engine, sql, params=None: asked.append(sql) or real(engine, sql, params))
     parts = [("header_user", {}),
              ("votes.page", {"id": idea.id, "slug": idea.slug, "kind": idea.kind}),
              ("watches.button", {"watch_type": "page", "watch_key": str(idea.id),
@@ -293,15 +297,16 @@ def test_a_pages_parts_ask_their_facts_in_one_statement(app, customer, other_cus
         from flask_login import login_user
 
         login_user(customer)
+
         def record(conn, cursor, statement, *args):
-            statements.append(statement)
+            in_session.append(statement)
 
         sa_event.listen(db.engine, "before_cursor_execute", record)
         try:
             found = personal.look_up(parts)
         finally:
             sa_event.remove(db.engine, "before_cursor_execute", record)
-    assert len(statements) == 1
+    assert len(asked) == 1 and in_session == []  # one statement, and no session transaction
     assert found[0] == {"unread": 0} and found[1] == {"my_vote": -1}
     assert found[2]["watching"] and not found[3]["watching"]
 

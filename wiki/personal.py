@@ -41,7 +41,6 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import text
 
 from . import pagecache, permissions
 from .extensions import db
@@ -95,7 +94,7 @@ def look_up(parts):
                 params.update((f"q{len(labels)}_{key}", value) for key, value in own.items())
                 labels.append((index, label))
     if queries:
-        row = db.session.execute(_combined(tuple(queries)), params).one()
+        row = pagecache.one_row(db.engine, _combined(tuple(queries)), params)
         for (index, label), value in zip(labels, row):
             found[index][label] = value
     return found
@@ -104,12 +103,12 @@ def look_up(parts):
 @functools.lru_cache(maxsize=256)
 def _combined(queries):
     """One statement asking each query (its parameters renamed ``q<n>_<name>``); a page asks the
-    same combination every time, so it is built (and compiled) once."""
-    columns = (_PARAM.sub(lambda m, n=n: f":q{n}_{m.group(1)}", sql) for n, sql in enumerate(queries))
-    return text("SELECT " + ", ".join(f"({sql}) AS f{n}" for n, sql in enumerate(columns)))
-
-
-_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+    same combination every time, so it is built once. It runs on a pooled connection outside
+    the request's session (``pagecache.one_row``): facts are committed state, and a signed-in
+    hit then never begins a session transaction."""
+    columns = (pagecache.NAMED_PARAM.sub(lambda m, n=n: f":q{n}_{m.group(1)}", sql)
+               for n, sql in enumerate(queries))
+    return "SELECT " + ", ".join(f"({sql}) AS f{n}" for n, sql in enumerate(columns))
 
 
 def render_part(template, **context):
