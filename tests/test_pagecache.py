@@ -402,3 +402,21 @@ def test_only_a_cache_outside_the_process_gets_a_near_cache():
     redis_app = create_app({**base, "CACHE_TYPE": "RedisCache",
                             "CACHE_REDIS_URL": "redis://127.0.0.1:6379/13"})
     assert "pagecache_near" in redis_app.extensions
+
+
+def test_a_threads_own_reading_connection_is_kept_and_replaced_when_dropped(app):
+    """On PostgreSQL, reads outside the session use one autocommit connection per thread (no
+    pool ping before each); one the server dropped is replaced and the read tried again."""
+    from wiki import pagecache
+
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads take a pooled connection: there is no server to drop it")
+    backend = "SELECT pg_backend_pid()"
+    first = pagecache.one_row(engine, backend)[0]
+    assert pagecache.one_row(engine, backend)[0] == first  # the same connection, kept
+    with engine.connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({first})")
+    replaced = pagecache.one_row(engine, backend)[0]
+    assert replaced != first
+    assert pagecache.one_row(engine, "SELECT :n + 1", {"n": 41})[0] == 42

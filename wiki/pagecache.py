@@ -30,6 +30,7 @@ time of the newest event, rounded up to the second) is sent only once that chang
 ``LAST_MODIFIED_SETTLE`` seconds old, so a transaction still committing cannot hide behind a
 second-resolution date.
 """
+import contextlib
 import functools
 import hashlib
 import logging
@@ -182,26 +183,67 @@ def index_generation(engine, gen):
 
 
 def one_row(engine, sql, params=None):
-    """One row of ``sql`` (``params``: ``:name`` parameters) on a pooled DBAPI connection,
-    outside any ORM session: a third of the cost of a statement through the session, which
-    begins and rolls back a transaction around it. For short reads that need no snapshot shared
-    with the request's other statements."""
-    conn = engine.raw_connection()
-    try:
-        cursor = conn.cursor()
+    """One row of ``sql`` (``params``: ``:name`` parameters) outside any ORM session: a third of
+    the cost of a statement through the session, which begins and rolls back a transaction
+    around it. For short reads that need no snapshot shared with the request's other statements.
+
+    On SQLite the connection comes from the pool. On PostgreSQL each thread keeps one connection
+    of its own in autocommit: a pooled checkout pings the server first, so every read was two
+    round trips, and a signed-in hit makes three such reads. A connection the server dropped is
+    replaced and the read tried once more."""
+    if engine.dialect.name != "postgresql":
+        conn = engine.raw_connection()
         try:
-            if params is None:
-                cursor.execute(sql)
-            else:
-                cursor.execute(driver_sql(engine.dialect.name, sql), params)
-            row = cursor.fetchone()
+            row = _fetch_one(conn, engine, sql, params)
         finally:
-            cursor.close()
-    finally:
-        conn.close()
+            conn.close()
+    else:
+        try:
+            row = _fetch_one(_thread_connection(engine), engine, sql, params)
+        except engine.dialect.loaded_dbapi.OperationalError:
+            _drop_thread_connection(engine)
+            row = _fetch_one(_thread_connection(engine), engine, sql, params)
     if has_app_context() and "sql_count" in g:  # the engine's counter does not see DBAPI cursors
         g.sql_count += 1
     return row
+
+
+def _fetch_one(conn, engine, sql, params):
+    cursor = conn.cursor()
+    try:
+        if params is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(driver_sql(engine.dialect.name, sql), params)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+_readers = threading.local()  # {(pid, database URL): DBAPI connection} per thread
+
+
+def _thread_connection(engine):
+    """This thread's autocommit connection to ``engine``'s database (per process: a forked
+    worker must not share its parent's socket)."""
+    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
+    found = getattr(_readers, "connections", None)
+    if found is None:
+        found = _readers.connections = {}
+    conn = found.get(key)
+    if conn is None:
+        cargs, cparams = engine.dialect.create_connect_args(engine.url)
+        conn = found[key] = engine.dialect.connect(*cargs, **cparams)
+        conn.autocommit = True
+    return conn
+
+
+def _drop_thread_connection(engine):
+    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
+    conn = getattr(_readers, "connections", {}).pop(key, None)
+    if conn is not None:
+        with contextlib.suppress(Exception):  # the server already closed it
+            conn.close()
 
 
 NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
