@@ -57,9 +57,10 @@ def register(name, render, **facts):
     """``render(**values, **found)`` returns the part's HTML for the current reader.
 
     ``facts`` name what the part looks up about its reader, each as ``fact(**values)``
-    returning ``(sql, params)``: a query of one value in plain SQL with named parameters (or
-    None: nothing to ask). A page's parts ask all their facts in one statement, built once per
-    combination of queries, and each renderer gets its answers as keyword arguments."""
+    returning ``(statement, params)``: the area's own prebuilt select of one value, with its
+    bind parameters (or None: nothing to ask). A page's parts ask all their facts in one
+    statement, built once per combination, and each renderer gets its answers as keyword
+    arguments."""
     _parts[name] = render
     for label, fact in facts.items():
         add_fact(name, label, fact)
@@ -89,25 +90,28 @@ def look_up(parts):
             asked = fact(**values) if current_user.is_authenticated else None
             found[index][label] = None
             if asked is not None:
-                sql, own = asked
-                queries.append(sql)
+                statement, own = asked
+                queries.append(statement)
                 params.update((f"q{len(labels)}_{key}", value) for key, value in own.items())
                 labels.append((index, label))
     if queries:
-        row = pagecache.one_row(db.engine, _combined(tuple(queries)), params)
+        engine = db.engine
+        row = pagecache.one_row(engine, _combined(tuple(queries), type(engine.dialect)), params)
         for (index, label), value in zip(labels, row):
             found[index][label] = value
     return found
 
 
 @functools.lru_cache(maxsize=256)
-def _combined(queries):
+def _combined(queries, dialect_class):
     """One statement asking each query (its parameters renamed ``q<n>_<name>``); a page asks the
-    same combination every time, so it is built once. It runs on a pooled connection outside
-    the request's session (``pagecache.one_row``): facts are committed state, and a signed-in
-    hit then never begins a session transaction."""
-    columns = (pagecache.NAMED_PARAM.sub(lambda m, n=n: f":q{n}_{m.group(1)}", sql)
-               for n, sql in enumerate(queries))
+    same combination every time, so it is built once. It runs outside the request's session
+    (``pagecache.one_row``): facts are committed state, and a signed-in hit then never begins a
+    session transaction."""
+    dialect = dialect_class(paramstyle="named")  # ":name" parameters, as one_row takes them
+    columns = (pagecache.NAMED_PARAM.sub(lambda m, n=n: f":q{n}_{m.group(1)}",
+                                         str(query.compile(dialect=dialect)))
+               for n, query in enumerate(queries))
     return "SELECT " + ", ".join(f"({sql}) AS f{n}" for n, sql in enumerate(columns))
 
 

@@ -50,11 +50,7 @@ def unread_count(user):
 
 def unread_fact():
     """The header's unread count as a personal part's fact (asked with the page's others)."""
-    return _UNREAD_SQL, {"user_id": current_user.id}
-
-
-_UNREAD_SQL = (f"SELECT count(*) FROM {Notification.__tablename__} "
-               "WHERE user_id = :user_id AND read_at IS NULL")
+    return _UNREAD, {"user_id": current_user.id}
 
 
 # built once: every signed-in page asks it (the header's badge)

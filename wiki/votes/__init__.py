@@ -9,6 +9,6 @@ def init_app(app):
     events.subscribe(services.on_event)
     slots.register("head", "votes/_head.html")
     slots.register("page.header", "votes/_page_votes.html", context=vote_slots.page_votes)
-    personal.register("votes.page", vote_slots.render_page_votes, my_vote=vote_slots.my_vote_fact)
+    personal.register("votes.page", vote_slots.render_page_votes, my_vote=services.my_vote_fact)
     slots.register("product.header", "votes/_product_rating.html", context=vote_slots.product_rating)
     app.cli.add_command(commands.votes_cli)

@@ -10,6 +10,7 @@ the page's counters and ranks change together, the counters with database-side a
 (``votes_up = votes_up + 1``), so they always equal the rows (``accounting.counted_votes``). A
 racing insert of the same vote (IntegrityError) or a busy SQLite database is retried.
 """
+from flask_login import current_user
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -190,11 +191,10 @@ _MY_VOTE = select(Vote.value).where(Vote.user_id == bindparam("user_id"),
 _COUNTS = select(_pages.c.votes_up, _pages.c.votes_down).where(_pages.c.id == bindparam("page_id"))
 
 
-def my_vote(user, page):
-    """The user's vote on ``page``: 1, -1 or 0 (none, or anonymous)."""
-    if user is None or not user.is_authenticated or page is None:
-        return 0
-    return db.session.execute(_MY_VOTE, {"user_id": user.id, "page_id": page.id}).scalar() or 0
+def my_vote_fact(id, **_):
+    """The vote widget's fact ``my_vote``: the signed-in reader's vote on page ``id`` (NULL:
+    none), asked with the page's other personal facts (``wiki.personal``)."""
+    return _MY_VOTE, {"user_id": current_user.id, "page_id": id}
 
 
 def my_votes(user, page_ids):

@@ -3,7 +3,6 @@ from types import SimpleNamespace
 
 from flask_login import current_user
 
-from ..models import Vote
 from ..personal import render_part
 from . import services
 
@@ -21,13 +20,6 @@ def render_page_votes(my_vote=None, **page):
     return render_part("votes/_page_votes_widget.html", page=SimpleNamespace(**page),
                        my_vote=my_vote or 0)
 
-
-def my_vote_fact(id, **_):
-    """The part's fact ``my_vote``: the reader's vote on the page (NULL: none)."""
-    return _MY_VOTE_SQL, {"user_id": current_user.id, "page_id": id}
-
-
-_MY_VOTE_SQL = f"SELECT value FROM {Vote.__tablename__} WHERE user_id = :user_id AND page_id = :page_id"
 
 
 def product_rating(product=None, **_):

@@ -8,7 +8,7 @@ def init_app(app):
     events.subscribe(services.watch_own_page)
     slots.register("page.actions", "watches/_button.html", context=slot_context.for_page)
     personal.register("watches.button", slot_context.render_button,
-                      watching=slot_context.watching_fact)
+                      watching=services.watching_fact)
     slots.register("product.header", "watches/_button.html", context=slot_context.for_product)
     slots.register("tag.header", "watches/_button.html", context=slot_context.for_tag)
     slots.register("proposals.header", "watches/_status_form.html", context=slot_context.for_statuses)

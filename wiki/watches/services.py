@@ -3,6 +3,7 @@
 A watch's ``target_key`` is the page id, the product id, the tag name or the status name.
 """
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import bindparam, delete, or_, select
 
 from .. import permissions
@@ -65,6 +66,12 @@ def unwatch(user, target_type, key):
         Watch.user_id == user.id, Watch.target_type == target_type, Watch.target_key == str(key)))
     db.session.commit()
     return bool(result.rowcount)
+
+
+def watching_fact(watch_type, watch_key, **_):
+    """The watch button's fact ``watching``: the reader's watch of it (NULL: none), asked with
+    the page's other personal facts (``wiki.personal``)."""
+    return _WATCHING, {"user_id": current_user.id, "target_type": watch_type, "key": str(watch_key)}
 
 
 def is_watching(user, target_type, key):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from .. import permissions
 from ..extensions import db
-from ..models import STATUSES, Tag, Watch
+from ..models import STATUSES, Tag
 from ..personal import render_part
 from . import services
 
@@ -24,15 +24,6 @@ def render_button(watch_type, watch_key, watch_label, watching=None):
     return render_part("watches/_button_form.html", watch_type=watch_type, watch_key=watch_key,
                        watch_label=watch_label, watching=bool(watching),
                        watch_next=request.full_path.rstrip("?"))
-
-
-def watching_fact(watch_type, watch_key, **_):
-    """The part's fact ``watching``: whether the reader watches it."""
-    return _WATCHING_SQL, {"user_id": current_user.id, "type": watch_type, "key": str(watch_key)}
-
-
-_WATCHING_SQL = (f"SELECT count(*) FROM {Watch.__tablename__} "
-                 "WHERE user_id = :user_id AND target_type = :type AND target_key = :key")
 
 
 def for_page(page=None, **_):
