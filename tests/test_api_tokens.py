@@ -206,3 +206,47 @@ class TestAnonymousApiWrites:
             session.clear()
         response = client.post("/api/v1/pages", json={"title": "x", "kind": "article", "body": "y"})
         assert response.status_code == 400 and "CSRF" in response.json["error"]["message"]
+
+
+def test_the_token_look_up_gives_the_rows_as_the_orm_loads_them(app, customer):
+    """``user_for_token`` reads the token and its user outside the session (``wiki.rowload``):
+    the objects must be the rows, typed (tz-aware dates), persistent and clean."""
+    from datetime import timedelta
+
+    from flask import g
+    from sqlalchemy import inspect
+
+    from wiki.api_auth import new_token
+    from wiki.models import User, utcnow
+
+    token, raw = new_token(customer, "typed")
+    token.last_used_at = utcnow() - timedelta(hours=3)
+    db.session.commit()
+    expected = {c.key: getattr(token, c.key) for c in ApiToken.__table__.columns}
+    customer_id = customer.id
+    db.session.expunge_all()
+
+    with app.test_request_context("/api/v1/tokens"):
+        user = user_for_token(raw)
+        loaded = g.api_token
+        assert {c.key: getattr(loaded, c.key) for c in ApiToken.__table__.columns} == expected
+        assert loaded.last_used_at.tzinfo is not None
+        assert user.id == customer_id and isinstance(user, User)
+        for obj in (loaded, user):
+            assert inspect(obj).persistent
+        assert not db.session.dirty and not db.session.new
+        assert user_for_token(raw) is user  # one object per row: the identity map
+        assert loaded.user is user  # relationships load when asked for
+        assert user_for_token(raw + "x") is None
+
+
+def test_a_revoked_token_is_nobody(app, customer):
+    from wiki.api_auth import new_token
+    from wiki.models import utcnow
+
+    token, raw = new_token(customer, "revoked")
+    token.revoked_at = utcnow()
+    db.session.commit()
+    db.session.expunge_all()
+    with app.test_request_context("/api/v1/tokens"):
+        assert user_for_token(raw) is None

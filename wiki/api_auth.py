@@ -10,13 +10,13 @@ from datetime import timedelta
 
 from flask import abort, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
 
+from . import rowload
 from .database import begin_read, begin_write, end_read
 from .extensions import csrf, db, login_manager
-from .models import ApiToken, utcnow
+from .models import ApiToken, User, utcnow
 
 TOKEN_PREFIX = "cwk_"
 
@@ -42,13 +42,12 @@ def bearer_value():
 
 
 def user_for_token(raw):
-    # the user comes in the same statement: every API request needs both
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
-                              .options(joinedload(ApiToken.user)))
+    # both read outside the session (``rowload``): every API request makes these two look-ups
+    token = rowload.load(ApiToken, "token_hash", hash_token(raw))
     if token is None or token.revoked_at is not None:
         return None
-    user = token.user
-    if user.is_banned_now:
+    user = rowload.load(User, "id", token.user_id)
+    if user is None or user.is_banned_now:
         return None
     g.api_token = token
     return user

@@ -4,11 +4,9 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import events, pagecache
+from .. import events, rowload
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import ROLES, Segment, User, utcnow
@@ -37,37 +35,9 @@ def load_user(user_id):
 
 
 def _get_user(user_id):
-    """``session.get(User, id)`` for every signed-in request, at a quarter of its cost: the row
-    is read on a pooled connection (no session transaction begun for it), typed by the columns'
-    own result processors, and the User made from it joins the session as loaded, exactly as if
-    the session had read it (relationships still load when asked for)."""
-    found = db.session.identity_map.get(identity_key(User, user_id))
-    if found is not None:
-        return found
-    engine = db.engine
-    row = pagecache.one_row(engine, _USER_SQL, {"id": user_id})
-    if row is None:
-        return None
-    user = User(**{name: process(value) if process else value
-                   for (name, process), value in zip(_user_columns(engine.dialect), row)})
-    make_transient_to_detached(user)
-    db.session.add(user)
-    return user
-
-
-_USER_TABLE = User.__table__
-_USER_SQL = (f"SELECT {', '.join(column.name for column in _USER_TABLE.columns)} "
-             f"FROM {_USER_TABLE.name} WHERE id = :id")
-_typed_columns = {}
-
-
-def _user_columns(dialect):
-    """``(attribute, result processor or None)`` per column of the users table, in order."""
-    if dialect.name not in _typed_columns:
-        _typed_columns[dialect.name] = [
-            (column.key, column.type._cached_result_processor(dialect, None))
-            for column in _USER_TABLE.columns]
-    return _typed_columns[dialect.name]
+    """``session.get(User, id)`` for every signed-in request, at a quarter of its cost
+    (``rowload``: read outside the session, joined to it as loaded)."""
+    return rowload.load(User, "id", user_id)
 
 
 def username_key(name):
