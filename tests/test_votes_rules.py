@@ -269,3 +269,17 @@ def test_an_expired_ban_restores_the_votes_when_the_user_logs_in(app, make_user,
     assert authenticate("shortban", PASSWORD).id == voter.id
     db.session.refresh(page)
     assert page.votes_up == 1 and counted_votes(page.id) == (1, 0)
+
+
+def test_a_vote_on_a_page_deleted_after_it_was_read_is_refused(customer, make_proposal):
+    """Views read the page before the vote's write transaction (not under the write lock), so
+    the vote itself must see that the page still stands."""
+    page = make_proposal()
+    assert page.deleted is False
+    with db.engine.begin() as other:  # deleted meanwhile, elsewhere: ``page`` is as it was read
+        other.execute(Page.__table__.update().where(Page.__table__.c.id == page.id)
+                      .values(deleted=True))
+    with pytest.raises(ValidationError) as raised:
+        cast_vote(customer, page, 1)
+    assert raised.value.status_code == 404
+    assert vote_rows(page) == 0 and counts(page) == (0, 0)

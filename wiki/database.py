@@ -212,6 +212,16 @@ def end_read():
         session.expire_on_commit = keep
 
 
+@contextmanager
+def reading():
+    """A read-only stretch at the start of a write request (loading what the write is about):
+    on SQLite a plain BEGIN, committed at the end, so the write lock is taken by the write's
+    own transaction and not held while objects load. What was loaded stays usable."""
+    begin_read()
+    yield
+    end_read()
+
+
 _in_batch = ContextVar("cowiki_in_batch", default=False)
 
 

@@ -31,12 +31,10 @@ time of the newest event, rounded up to the second) is sent only once that chang
 second-resolution date.
 """
 import contextlib
-import functools
 import hashlib
 import logging
 import math
 import os
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -52,6 +50,7 @@ from sqlalchemy.pool import QueuePool
 
 from . import events, personal
 from .extensions import cache, db
+from .rawsql import driver_sql
 
 DEFAULT_ENDPOINTS = ("main.index", "pages.view", "pages.history", "pages.revision", "pages.diff",
                      "pages.recent", "pages.tags", "pages.tag", "products.index", "products.hub",
@@ -244,18 +243,6 @@ def _drop_thread_connection(engine):
     if conn is not None:
         with contextlib.suppress(Exception):  # the server already closed it
             conn.close()
-
-
-NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
-
-
-@functools.lru_cache(maxsize=256)
-def driver_sql(dialect_name, sql):
-    """``sql``'s ``:name`` parameters in the driver's style: sqlite3 takes them as they are,
-    psycopg wants ``%(name)s`` (and a literal ``%`` doubled)."""
-    if dialect_name == "sqlite":
-        return sql
-    return NAMED_PARAM.sub(lambda m: f"%({m.group(1)})s", sql.replace("%", "%%"))
 
 
 def _backend(app):

@@ -42,7 +42,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from . import pagecache, permissions
+from . import pagecache, permissions, rawsql
 from .extensions import db
 
 # views whose every per-user part goes through personal() (the rest depends on the role only)
@@ -109,7 +109,7 @@ def _combined(queries, dialect_class):
     (``pagecache.one_row``): facts are committed state, and a signed-in hit then never begins a
     session transaction."""
     dialect = dialect_class(paramstyle="named")  # ":name" parameters, as one_row takes them
-    columns = (pagecache.NAMED_PARAM.sub(lambda m, n=n: f":q{n}_{m.group(1)}",
+    columns = (rawsql.NAMED_PARAM.sub(lambda m, n=n: f":q{n}_{m.group(1)}",
                                          str(query.compile(dialect=dialect)))
                for n, query in enumerate(queries))
     return "SELECT " + ", ".join(f"({sql}) AS f{n}" for n, sql in enumerate(columns))

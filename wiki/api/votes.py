@@ -2,7 +2,9 @@
 from flask import jsonify
 from flask_login import current_user
 
-from ..pages.services import get_page
+from .. import rowload
+from ..database import reading
+from ..models import Page
 from ..permissions import is_member, requires
 from ..products.services import get_product
 from ..votes import services
@@ -21,7 +23,9 @@ RATING_STATE = {"type": "object", "properties": {
 
 
 def _votable_page(slug):
-    page = get_page(slug)
+    # read outside the session (``rowload``), so the vote's own transaction, which takes the
+    # write lock, is the request's only one; the vote checks again that the page still stands
+    page = rowload.load(Page, "slug", slug)
     if page is None or page.deleted:
         raise ApiError(404, "not_found", "There is no such page.")
     return page
@@ -57,7 +61,8 @@ def delete_vote(slug):
 @requires(is_member)
 def put_rating(slug):
     data = json_body(required=("stars",))
-    product = get_product(slug)
+    with reading():
+        product = get_product(slug)
     if product is None:
         raise ApiError(404, "not_found", "There is no such product.")
     services.rate_product(current_user, product, data["stars"])

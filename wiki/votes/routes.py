@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..database import reading
 from ..pages.services import get_page_or_404
 from ..products.services import get_product_or_404
 from ..security import safe_next
@@ -36,7 +37,8 @@ def vote(slug):
     if not current_user.is_authenticated:
         return _login_first(back)
     services.check_member(current_user)  # load, check, then act: a banned account gets 403 first
-    page = get_page_or_404(slug, allow_deleted=False)
+    with reading():  # the vote's own transaction takes the write lock, not this look-up
+        page = get_page_or_404(slug, allow_deleted=False)
     value = _FORM_VALUES.get(request.form.get("value", "").strip())
     if value is None:
         abort(400, description="A vote is 1 (up), -1 (down) or 0 (withdraw).")
@@ -53,7 +55,8 @@ def rate(slug):
     if not current_user.is_authenticated:
         return _login_first(back)
     services.check_member(current_user, "rate products")
-    product = get_product_or_404(slug)
+    with reading():
+        product = get_product_or_404(slug)
     raw = request.form.get("stars", "").strip()
     if raw not in ("1", "2", "3", "4", "5"):
         abort(400, description="Choose from 1 to 5 stars.")

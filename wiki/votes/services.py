@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Page, Product, Rating, User, Vote, utcnow
 from ..pages.serialize import counts as counts_json
 from ..pages.serialize import vote_counts  # noqa: F401  (part of this module's interface)
+from ..rawsql import Statement
 from . import accounting
 from .ranking import ranks
 
@@ -28,6 +29,8 @@ VOTABLE_KINDS = ("proposal", "review", "recommendation")
 MAX_ATTEMPTS = 10
 _pages = Page.__table__
 _products = Product.__table__
+_users = User.__table__
+_votes = Vote.__table__
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -117,7 +120,7 @@ def vote_and_state(actor, page, value):
     def work():
         _changed, counts = _set_vote(actor, page, value)
         if counts is None:  # nothing counted changed: the counts as they stand
-            counts = db.session.execute(_COUNTS, {"page_id": page.id}).one()
+            counts = _COUNTS.first({"page_id": page.id})
         return {"votes": counts_json(*counts), "my_vote": value}
 
     return _in_write_transaction(work)
@@ -132,23 +135,28 @@ def withdraw_vote(actor, page):
 
 def _set_vote(actor, page, new):
     """The vote's change, under the write lock: ``(changed, (up, down) or None)``, the page's new
-    counts when they changed. The statements are built once (below), as this runs while every
-    other writer waits."""
+    counts when they changed. The statements are built once (below) and run on the driver's
+    cursor (``rawsql``), as this runs while every other writer waits."""
     ids = {"user_id": actor.id, "page_id": page.id}
-    # lock the voter's row for share: a ban committing meanwhile waits for this vote (and then
-    # recounts it away), or this vote sees the ban. Banned users' votes are kept, not counted.
-    counted = not db.session.execute(_VOTER_BANNED, ids).scalar()
-    row = db.session.execute(_MY_VOTE_ROW, ids).first()
+    # The page was read before this transaction (so the write lock is not held while it loads):
+    # see here that it still stands. Lock the voter's row for share: a ban committing meanwhile
+    # waits for this vote (and then recounts it away), or this vote sees the ban. Banned users'
+    # votes are kept, not counted.
+    guard = _GUARD.first(ids)
+    if guard.deleted is not False:  # NULL: the page is gone
+        raise ValidationError({"_": "There is no such page."}, status_code=404)
+    counted = not guard.banned
+    row = _MY_VOTE_ROW.first(ids)
     old = row.value if row else 0
     if old == new:
         return False, None
     now = utcnow()
     if row is None:
-        db.session.execute(_INSERT_VOTE, {**ids, "value": new, "now": now})
+        _INSERT_VOTE.run({**ids, "value": new, "now": now})
     elif new == 0:
-        db.session.execute(_DELETE_VOTE, {"vote_id": row.id})
+        _DELETE_VOTE.run({"vote_id": row.id})
     else:
-        db.session.execute(_UPDATE_VOTE, {"vote_id": row.id, "value": new, "now": now})
+        _UPDATE_VOTE.run({"vote_id": row.id, "value": new, "now": now})
     counts = None
     if counted:
         counts = _add_to_counts(page.id, up=int(new == 1) - int(old == 1),
@@ -163,32 +171,39 @@ def _set_vote(actor, page, new):
 def _add_to_counts(page_id, up, down):
     """``votes_up = votes_up + up`` in the database, then the ranks from the new counts.
     Returns the new ``(votes_up, votes_down)``."""
-    new_up, new_down, created_at = db.session.execute(
-        _ADD_TO_COUNTS, {"page_id": page_id, "up": up, "down": down}).one()
-    db.session.execute(_SET_RANKS, {"page_id": page_id, **ranks(new_up, new_down, created_at)})
+    new_up, new_down, created_at = _ADD_TO_COUNTS.first({"page_id": page_id, "up": up, "down": down})
+    _SET_RANKS.run({"page_id": page_id, **ranks(new_up, new_down, created_at)})
     return new_up, new_down
 
 
-_VOTER_BANNED = (select(User.banned).where(User.id == bindparam("user_id"))
-                 .with_for_update(read=True))
-_MY_VOTE_ROW = (select(Vote.id, Vote.value)
-                .where(Vote.user_id == bindparam("user_id"), Vote.page_id == bindparam("page_id"))
-                .with_for_update())
-_INSERT_VOTE = insert(Vote).values(user_id=bindparam("user_id"), page_id=bindparam("page_id"),
-                                   value=bindparam("value"), created_at=bindparam("now"),
-                                   updated_at=bindparam("now"))
-_DELETE_VOTE = delete(Vote).where(Vote.id == bindparam("vote_id"))
-_UPDATE_VOTE = (update(Vote).where(Vote.id == bindparam("vote_id"))
-                .values(value=bindparam("value"), updated_at=bindparam("now")))
-_ADD_TO_COUNTS = (update(_pages).where(_pages.c.id == bindparam("page_id"))
-                  .values(votes_up=_pages.c.votes_up + bindparam("up"),
-                          votes_down=_pages.c.votes_down + bindparam("down"))
-                  .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at))
-_SET_RANKS = (update(_pages).where(_pages.c.id == bindparam("page_id"))
-              .values(rank_top=bindparam("rank_top"), rank_hot=bindparam("rank_hot")))
+_GUARD = Statement(
+    select(_users.c.banned,
+           select(_pages.c.deleted).where(_pages.c.id == bindparam("page_id")).scalar_subquery()
+           .label("deleted"))
+    .where(_users.c.id == bindparam("user_id"))
+    .with_for_update(read=True, of=_users))
+_MY_VOTE_ROW = Statement(
+    select(_votes.c.id, _votes.c.value)
+    .where(_votes.c.user_id == bindparam("user_id"), _votes.c.page_id == bindparam("page_id"))
+    .with_for_update())
+_INSERT_VOTE = Statement(insert(_votes).values(
+    user_id=bindparam("user_id"), page_id=bindparam("page_id"), value=bindparam("value"),
+    created_at=bindparam("now"), updated_at=bindparam("now"), merged_from_page_id=None))
+_DELETE_VOTE = Statement(delete(_votes).where(_votes.c.id == bindparam("vote_id")))
+_UPDATE_VOTE = Statement(update(_votes).where(_votes.c.id == bindparam("vote_id"))
+                         .values(value=bindparam("value"), updated_at=bindparam("now")))
+_ADD_TO_COUNTS = Statement(
+    update(_pages).where(_pages.c.id == bindparam("page_id"))
+    .values(votes_up=_pages.c.votes_up + bindparam("up"),
+            votes_down=_pages.c.votes_down + bindparam("down"))
+    .returning(_pages.c.votes_up, _pages.c.votes_down, _pages.c.created_at))
+_SET_RANKS = Statement(update(_pages).where(_pages.c.id == bindparam("page_id"))
+                       .values(rank_top=bindparam("rank_top"), rank_hot=bindparam("rank_hot")))
+_COUNTS = Statement(select(_pages.c.votes_up, _pages.c.votes_down)
+                    .where(_pages.c.id == bindparam("page_id")))
+# a personal fact (wiki.personal asks it with the page's others), so a plain select
 _MY_VOTE = select(Vote.value).where(Vote.user_id == bindparam("user_id"),
                                     Vote.page_id == bindparam("page_id"))
-_COUNTS = select(_pages.c.votes_up, _pages.c.votes_down).where(_pages.c.id == bindparam("page_id"))
 
 
 def my_vote_fact(id, **_):
