@@ -84,3 +84,27 @@ def test_statements_count_toward_the_sql_count_header(app):
         INSERT_EVENT.first(event_values())
         assert g.sql_count == 2
     db.session.rollback()
+
+
+def test_a_recorded_event_is_an_ordinary_persistent_object(app, customer, make_proposal):
+    """events.record inserts on the cursor and attaches the Event as loaded (rowload.attach)."""
+    from sqlalchemy import inspect
+
+    from wiki import events
+    from wiki.models import Page
+
+    page = make_proposal()
+    event = events.record("test.attached", customer, page=page, data={"n": 1}, public=False)
+    state = inspect(event)
+    assert state.persistent and event not in db.session.dirty
+    assert event.page is page and event.actor is customer  # relationships load from the map
+    assert event.product_id == page.product_id
+    # something pending is flushed first, so the event can name it
+    draft = Page(slug="pending-draft", title="Pending draft", kind="article")
+    db.session.add(draft)
+    second = events.record("test.pending", customer, page=draft)
+    assert draft.id is not None and second.page_id == draft.id
+    db.session.commit()
+    stored = db.session.execute(select(EVENTS.c.kind, EVENTS.c.page_id, EVENTS.c.actor_id)
+                                .where(EVENTS.c.kind.like("test.%")).order_by(EVENTS.c.id)).all()
+    assert stored == [("test.attached", page.id, customer.id), ("test.pending", draft.id, customer.id)]

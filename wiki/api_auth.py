@@ -42,8 +42,9 @@ def bearer_value():
 
 
 def user_for_token(raw):
-    # both read outside the session (``rowload``): every API request makes these two look-ups
-    token = rowload.load(ApiToken, "token_hash", hash_token(raw))
+    # both read outside the session (``rowload``): every API request makes these two look-ups;
+    # the token as its typed values (``g.api_token``), only the user as an object
+    token = rowload.row(ApiToken, "token_hash", hash_token(raw))
     if token is None or token.revoked_at is not None:
         return None
     user = rowload.load(User, "id", token.user_id)

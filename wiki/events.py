@@ -5,8 +5,8 @@ indexing, notifications, webhook outbox), which add their own rows to the same t
 caller commits once.
 """
 from sqlalchemy import bindparam, insert
-from sqlalchemy.orm import make_transient_to_detached
 
+from . import rowload
 from .extensions import db
 from .models import Event, utcnow
 from .rawsql import Statement
@@ -27,9 +27,10 @@ def record(kind, actor=None, *, page=None, product=None, revision=None, comment=
 
     The row goes in with one INSERT on the driver's cursor (``rawsql``), not through the
     session's unit of work: an ORM flush of one object (dependency sort, defaults, bookkeeping)
-    cost a vote a fifth of its CPU, and a vote holds SQLite's write lock while it records. Anything pending in the session is flushed
-    first, so the objects named here have their ids. The Event joins the session as loaded, so
-    subscribers see an ordinary persistent object (its relationships load when asked for)."""
+    cost a vote a fifth of its CPU, and a vote holds SQLite's write lock while it records.
+    Anything pending in the session is flushed first, so the objects named here have their ids.
+    The Event joins the session as loaded (``rowload.attach``), so subscribers see an ordinary
+    persistent object (its relationships load when asked for)."""
     session = db.session
     if session.new or session.dirty or session.deleted:
         session.flush()
@@ -44,9 +45,7 @@ def record(kind, actor=None, *, page=None, product=None, revision=None, comment=
         "comment_id": _id(comment), "target_user_id": _id(target_user),
         "data": data or {}, "public": public, "created_at": utcnow(),
     }
-    event = Event(id=_INSERT.first(values)[0], **values)
-    make_transient_to_detached(event)
-    session.add(event)
+    event = rowload.attach(Event, {"id": _INSERT.first(values)[0], **values})
     for fn in list(_subscribers):
         fn(event)
     return event
