@@ -5,7 +5,7 @@ import pytest
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or ""
 # the PostgreSQL backend needs PostgreSQL; CI runs the whole suite once with TEST_DATABASE_URL set
-BACKENDS = ["whoosh"] + (["postgres"] if TEST_DATABASE_URL.startswith("postgres") else [])
+BACKENDS = ["whoosh", "tantivy"] + (["postgres"] if TEST_DATABASE_URL.startswith("postgres") else [])
 
 
 @pytest.fixture(params=BACKENDS)

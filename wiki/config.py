@@ -13,8 +13,8 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 15000
     SECRET_KEY = None
     PASSWORD_HASH_METHOD = "scrypt"
-    SEARCH_BACKEND = "whoosh"  # or "postgres"
-    SEARCH_INDEX_DIR = None  # defaults to instance/search-index
+    SEARCH_BACKEND = "whoosh"  # or "tantivy" or "postgres"
+    SEARCH_INDEX_DIR = None  # defaults to instance/search-index (tantivy: its "tantivy" folder)
     # seconds a search answer is kept in the shared cache (wiki/search/cache.py); 0 = off
     SEARCH_CACHE_TIMEOUT = 300
     RATELIMIT_STORAGE_URI = "memory://"

@@ -1,10 +1,11 @@
 """Search benchmark: a corpus of realistic pages, index time and size, query latency per backend.
 
-    python tests/bench/search_bench.py [--pages 20000] [--queries 60] [--out bench-results]
+    python tests/bench/search_bench.py [--pages 20000] [--queries 60] [--backends whoosh,tantivy]
+                                       [--out bench-results]
 
-Whoosh runs on a throw-away SQLite database; the PostgreSQL backend runs when BENCH_DATABASE_URL
-(or TEST_DATABASE_URL) points to PostgreSQL, in its own schema ``search_bench`` so nothing else
-in that database is touched. Prints Markdown and writes it under bench-results/.
+Whoosh and tantivy each run on a throw-away SQLite database; the PostgreSQL backend runs when
+BENCH_DATABASE_URL (or TEST_DATABASE_URL) points to PostgreSQL, in its own schema ``search_bench``
+so nothing else in that database is touched. Prints Markdown and writes it under bench-results/.
 """
 import argparse
 import os
@@ -117,6 +118,7 @@ def query_sets(rng, page_rows, revision_rows, count):
 
 
 def measure(queries, sort="relevance"):
+    """``(p50 ms, p95 ms, median hits, queries/s)`` of one thread asking one query after another."""
     from wiki.search import services
 
     services.search(queries[0], sort=sort)  # warm the searcher and caches
@@ -126,9 +128,10 @@ def measure(queries, sort="relevance"):
         result = services.search(q, sort=sort)
         times.append((time.perf_counter() - started) * 1000)
         totals.append(result.found)
+    per_second = 1000 * len(times) / sum(times)
     times.sort()
     p95 = times[min(len(times) - 1, round(len(times) * .95) - 1)]
-    return statistics.median(times), p95, statistics.median(totals)
+    return statistics.median(times), p95, statistics.median(totals), per_second
 
 
 def progress(message):
@@ -189,10 +192,12 @@ def report(results, pages, count):
                      f"{rows['size'] / 1024 / 1024:.1f} MB |")
     lines += ["", ("Query latency through `services.search` (backend query, snippets, loading the "
                    "page rows), 20 results per page:"), "",
-              "| backend | query | p50 | p95 | median hits |", "| --- | --- | --- | --- | --- |"]
+              "| backend | query | queries/s | p50 | p95 | median hits |",
+              "| --- | --- | ---: | ---: | ---: | ---: |"]
     for name, rows in results.items():
-        for label, (p50, p95, hits) in rows["queries"].items():
-            lines.append(f"| {name} | {label} | {p50:.1f} ms | {p95:.1f} ms | {hits:,.0f} |")
+        for label, (p50, p95, hits, per_second) in rows["queries"].items():
+            lines.append(f"| {name} | {label} | {per_second:,.0f} | {p50:.1f} ms | {p95:.1f} ms | "
+                         f"{hits:,.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -201,12 +206,17 @@ def main():
     parser.add_argument("--pages", type=int, default=20000)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--out", default="bench-results")
+    parser.add_argument("--backends", default="whoosh,tantivy,postgres",
+                        help="comma-separated; postgres only runs when a PostgreSQL URL is set")
     args = parser.parse_args()
+    wanted = [name.strip() for name in args.backends.split(",") if name.strip()]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        results["whoosh"] = run_backend("whoosh", f"sqlite:///{tmp}/bench.db", Path(tmp) / "idx",
-                                        args.pages, args.queries)
-        pg = postgres_url()
+        for name in ("whoosh", "tantivy"):
+            if name in wanted:  # each on a database and an index folder of its own
+                results[name] = run_backend(name, f"sqlite:///{tmp}/{name}.db",
+                                            Path(tmp) / f"{name}-idx", args.pages, args.queries)
+        pg = postgres_url() if "postgres" in wanted else None
         if pg:
             results["postgres"] = run_backend("postgres", pg, Path(tmp) / "unused", args.pages,
                                               args.queries)

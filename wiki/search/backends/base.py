@@ -7,6 +7,9 @@ MARK_END = "\x03"
 # A backend may estimate a total above this many matches rather than count them all; it is at
 # least as deep as results can be paged (services.MAX_RESULTS_DEPTH), so paging stays exact.
 EXACT_COUNT = 1000
+# a word in a page's title counts this many times as much as in its body, on every backend that
+# weighs fields itself (Whoosh, tantivy; PostgreSQL ranks by its A/D weights)
+TITLE_BOOST = 3.0
 
 
 @dataclass
@@ -24,7 +27,8 @@ class Hits:
 
 
 class SearchBackend:
-    """Implemented by WhooshBackend and PostgresBackend; the same behavioural tests run on both."""
+    """Implemented by WhooshBackend, TantivyBackend and PostgresBackend; the same behavioural
+    tests run on each."""
 
     name = "base"
 

@@ -1,18 +1,17 @@
 """PostgreSQL full-text search: documents in the ``search_documents`` table, in the same database,
 so any number of hosts share one index. Writes happen in the draining transaction."""
-import difflib
 import re
 
 from sqlalchemy import Boolean, delete, func, literal, literal_column, not_, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from ...models import SearchDocument, SearchWord
+from ...models import SearchDocument
+from . import words
 from .base import MARK_END, MARK_START, Hit, Hits, SearchBackend
 
 CONFIG = "english"
 HEADLINE_OPTIONS = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=28, "
                     "MinWords=10, FragmentDelimiter=\" … \"")
-_SPELL_WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)
 SD = SearchDocument
 
 
@@ -65,16 +64,11 @@ class PostgresBackend(SearchBackend):
         session.execute(stmt.on_conflict_do_update(index_elements=[SD.page_id], set_=columns))
         session.execute(update(SD).where(SD.page_id.in_([d.page_id for d in documents]))
                         .values(tsv=_tsvector()))
-        words = set()
-        for d in documents:
-            words.update(w.casefold() for w in _SPELL_WORD.findall(f"{d.title} {d.body}"))
-        if words:
-            session.execute(insert(SearchWord).values([{"word": w} for w in sorted(words)])
-                            .on_conflict_do_nothing())
+        words.remember(session, words.words_of(documents))
 
     def clear(self, session):
         session.execute(delete(SD))
-        session.execute(delete(SearchWord))
+        words.forget_all(session)
 
     def stamps(self, session):
         return dict(session.execute(select(SD.page_id, SD.stamp)).all())
@@ -139,13 +133,4 @@ class PostgresBackend(SearchBackend):
         return int(session.scalar(select(func.count()).select_from(SD).where(*conditions)))
 
     def suggest_word(self, session, word):
-        if len(word) < 3:
-            return None
-        candidates = session.scalars(
-            select(SearchWord.word).where(SearchWord.word.startswith(word[0], autoescape=True),
-                                          func.length(SearchWord.word).between(len(word) - 2, len(word) + 2))
-        ).all()
-        found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-        return found[0] if found and found[0] != word else None
-
-
+        return words.suggest(session, word)

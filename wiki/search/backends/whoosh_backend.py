@@ -22,12 +22,11 @@ from whoosh.matching import FilterMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.writing import CLEAR
 
-from .base import EXACT_COUNT, Hit, Hits, SearchBackend
+from .base import EXACT_COUNT, TITLE_BOOST, Hit, Hits, SearchBackend
 from .whoosh_blockmax import BlockMaxBM25F, BlockNotes
 from .whoosh_snippets import ANALYZER as _ANALYZER
 from .whoosh_snippets import highlighted_words, snippet
 
-TITLE_BOOST = 3.0
 SCHEMA = Schema(
     page_id=ID(stored=True, unique=True),
     title=TEXT(analyzer=_ANALYZER, field_boost=TITLE_BOOST, spelling=True),
