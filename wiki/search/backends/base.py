@@ -1,5 +1,9 @@
 """The interface every search backend serves, and the shapes it answers with."""
+import fcntl
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # snippets mark highlighted words with these; the service escapes the rest and turns them into <mark>
 MARK_START = "\x02"
@@ -31,6 +35,10 @@ class SearchBackend:
     tests run on each."""
 
     name = "base"
+    # A local index (files of this machine: Whoosh, tantivy) is written outside the database's
+    # transaction, between a read and a short write (see queue._drain_local); an index in the
+    # database (PostgreSQL) is written in the draining transaction.
+    local_index = False
 
     def version(self):
         """A value that changes whenever the index's answers may change, cheap to read from any
@@ -40,6 +48,15 @@ class SearchBackend:
     def index(self, session, documents, delete_ids=()):
         """Add or replace ``documents`` and remove ``delete_ids``, all or nothing. May raise."""
         raise NotImplementedError
+
+    def after_index(self, session, documents):
+        """A local index's own rows in the database for ``documents`` just indexed, written in
+        the transaction that takes them off the queue (tantivy's did-you-mean words)."""
+
+    def drain_lock(self):
+        """Held by a drain of a local index from reading the pages to forgetting them, so the
+        drains of several processes take turns."""
+        return file_lock(Path(self.directory) / ".drain-lock")
 
     def clear(self, session):
         """Remove every document (before a rebuild)."""
@@ -72,3 +89,16 @@ class SearchBackend:
 
     def close(self):
         """Release files and searchers."""
+
+
+@contextmanager
+def file_lock(path):
+    """An exclusive lock on ``path`` (made if missing) for every thread and process that takes
+    it here; waiting is in the kernel, woken as soon as the holder lets go."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # lets go of the lock

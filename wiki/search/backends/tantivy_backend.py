@@ -138,6 +138,7 @@ if hasattr(os, "register_at_fork"):
 
 class TantivyBackend(SearchBackend):
     name = "tantivy"
+    local_index = True
 
     def __init__(self, directory, write_timeout=20.0):
         self.directory = Path(directory)
@@ -279,6 +280,11 @@ class TantivyBackend(SearchBackend):
             for doc in documents:
                 writer.delete_documents_by_term("page_id", int(doc.page_id))
                 writer.add_document(_document(doc))
+
+    def after_index(self, session, documents):
+        """The queue indexes outside the database's transaction (``index(None, …)``), then
+        records the pages' words here, in the transaction that takes them off the queue."""
+        words.remember(session, words.words_of(documents))
 
     @_rust_errors
     def rebuild(self, session, batches):

@@ -101,6 +101,7 @@ class _GuardedCollector(WrappingCollector):
 
 class WhooshBackend(SearchBackend):
     name = "whoosh"
+    local_index = True
 
     def __init__(self, directory, write_timeout=20.0, time_limit=2.0, exact_count=EXACT_COUNT):
         self.directory = Path(directory)
