@@ -17,6 +17,7 @@ def index():
     sort = request.args.get("sort", "relevance")
     page, per_page = page_args()
     results = services.search(q, filters, sort=sort, page=page, per_page=per_page)
-    products = db.session.scalars(select(Product).order_by(Product.name)).all()
+    # the filter's choices: names only, not a model per product on every search
+    products = db.session.execute(select(Product.slug, Product.name).order_by(Product.name)).all()
     return render_template("search/index.html", q=services.clean_text(q), filters=filters,
                            results=results, kinds=KINDS, statuses=STATUSES, products=products)
