@@ -181,7 +181,7 @@ def index_generation(engine, gen):
     return f"{gen}.q{one_row(engine, _QUEUED_FOR_INDEX)[0]}"
 
 
-def one_row(engine, sql, params=None):
+def one_row(engine, sql, params=None, described=False):
     """One row of ``sql`` (``params``: ``:name`` parameters) outside any ORM session: a third of
     the cost of a statement through the session, which begins and rolls back a transaction
     around it. For short reads that need no snapshot shared with the request's other statements.
@@ -189,22 +189,23 @@ def one_row(engine, sql, params=None):
     On SQLite the connection comes from the pool. On PostgreSQL each thread keeps one connection
     of its own in autocommit: a pooled checkout pings the server first, so every read was two
     round trips, and a signed-in hit makes three such reads. A connection the server dropped is
-    replaced and the read tried once more."""
+    replaced and the read tried once more. ``described=True`` answers ``(row, description)``,
+    the cursor's column descriptions with them (their type codes pick result processors)."""
     if engine.dialect.name != "postgresql":
         conn = engine.raw_connection()
         try:
-            row = _fetch_one(conn, engine, sql, params)
+            row, description = _fetch_one(conn, engine, sql, params)
         finally:
             conn.close()
     else:
         try:
-            row = _fetch_one(_thread_connection(engine), engine, sql, params)
+            row, description = _fetch_one(_thread_connection(engine), engine, sql, params)
         except engine.dialect.loaded_dbapi.OperationalError:
             _drop_thread_connection(engine)
-            row = _fetch_one(_thread_connection(engine), engine, sql, params)
+            row, description = _fetch_one(_thread_connection(engine), engine, sql, params)
     if has_app_context() and "sql_count" in g:  # the engine's counter does not see DBAPI cursors
         g.sql_count += 1
-    return row
+    return (row, description) if described else row
 
 
 def _fetch_one(conn, engine, sql, params):
@@ -214,7 +215,7 @@ def _fetch_one(conn, engine, sql, params):
             cursor.execute(sql)
         else:
             cursor.execute(driver_sql(engine.dialect.name, sql), params)
-        return cursor.fetchone()
+        return cursor.fetchone(), cursor.description
     finally:
         cursor.close()
 

@@ -25,7 +25,8 @@ from .extensions import db
 class Statement:
     def __init__(self, stmt):
         self.stmt = stmt
-        self._prepared = {}  # dialect name → (sql, defaults, bind and result processors, row type)
+        self._prepared = {}  # dialect name → [sql, defaults, bind processors, result processors,
+        #                                   row type, result types]
 
     def _prepare(self, dialect):
         found = self._prepared.get(dialect.name)
@@ -37,25 +38,31 @@ class Statement:
             binds = {bind.key: bind.type._cached_bind_processor(dialect)
                      for bind in compiled.binds.values()}
             columns = compiled._result_columns
-            found = self._prepared[dialect.name] = (
+            found = self._prepared[dialect.name] = [
                 driver_sql(dialect.name, compiled.string),
                 dict(compiled.params),  # values written into the statement (``Vote.id == 5``)
                 {name: process for name, process in binds.items() if process is not None},
-                [entry.type._cached_result_processor(dialect, None) for entry in columns],
-                namedtuple("Row", [entry.keyname for entry in columns], rename=True))
+                None,  # result processors: from the first answer's description (see rows)
+                namedtuple("Row", [entry.keyname for entry in columns], rename=True),
+                [entry.type for entry in columns]]
         return found
 
     def rows(self, params):
         """Every row (a named tuple of typed values); ``[]`` for a statement that returns none."""
         connection = db.session.connection()
         dialect = connection.dialect
-        sql, defaults, binds, results, row_type = self._prepare(dialect)
+        prepared = self._prepare(dialect)
+        sql, defaults, binds, results, row_type, types = prepared
         values = {name: binds[name](value) if name in binds else value
                   for name, value in {**defaults, **params}.items()}
         cursor = connection.connection.dbapi_connection.cursor()
         try:
             cursor.execute(sql, values)
             fetched = cursor.fetchall() if cursor.description else []
+            if results is None and cursor.description:
+                # a processor may depend on the driver's type code (psycopg's for a float)
+                results = prepared[3] = [type_._cached_result_processor(dialect, described[1])
+                                         for type_, described in zip(types, cursor.description)]
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
                                       dialect=dialect) from error

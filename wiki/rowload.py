@@ -24,10 +24,11 @@ def row(model, column, value):
     as a named tuple of its columns' attributes, or None. No object: for look-ups that only read
     a few values (an API token)."""
     engine = db.engine
-    found = pagecache.one_row(engine, _sql(model, column), {"value": value})
+    found, description = pagecache.one_row(engine, _sql(model, column), {"value": value},
+                                           described=True)
     if found is None:
         return None
-    row_type, processors = _columns(model, engine.dialect)
+    row_type, processors = _columns(model, engine.dialect, description)
     return row_type._make(process(value) if process else value
                           for process, value in zip(processors, found))
 
@@ -74,11 +75,15 @@ def _primary_key(model):
     return primary.key
 
 
-def _columns(model, dialect):
-    """``(row type, result processors)`` for ``model``'s columns, in the table's order."""
+def _columns(model, dialect, description):
+    """``(row type, result processors)`` for ``model``'s columns, in the table's order. A
+    processor may depend on the driver's type code of the column (psycopg's for a float), so
+    they are picked from the first answer's description."""
     key = (model, dialect.name)
     if key not in _processors:
         columns = list(model.__table__.columns)
-        _processors[key] = (namedtuple(f"{model.__name__}Row", [c.key for c in columns]),
-                            [c.type._cached_result_processor(dialect, None) for c in columns])
+        _processors[key] = (
+            namedtuple(f"{model.__name__}Row", [c.key for c in columns]),
+            [c.type._cached_result_processor(dialect, described[1])
+             for c, described in zip(columns, description)])
     return _processors[key]
