@@ -39,16 +39,16 @@ from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
-from tantivy import (Document, Filter, Index, Occur, Order, Query, SchemaBuilder, SnippetGenerator,
-                     TextAnalyzerBuilder, Tokenizer)
+from tantivy import Document, Index, Occur, Order, Query, SnippetGenerator
 
-from ..query import FILTER_FIELDS, STOP_WORDS
+from ..query import FILTER_FIELDS
 from . import words
 from .base import MARK_END, MARK_START, TITLE_BOOST, Hit, Hits, SearchBackend
+from .tantivy_schema import ANALYZER, SCHEMA, TEXT_FIELDS, analyse, analyzer
+from .tantivy_schema import document as _document
 
 log = logging.getLogger(__name__)
 FOLDER = "tantivy"  # inside SEARCH_INDEX_DIR
-ANALYZER = "cowiki_english"
 # Writer memory. tantivy needs at least 15 MB per indexing thread; a queue drain indexes up to
 # 200 pages, so one thread and 50 MB do. A rebuild uses both cores of a small machine.
 UPDATE_HEAP, UPDATE_THREADS = 50_000_000, 1
@@ -57,7 +57,6 @@ RETRY_EVERY = 0.05  # seconds between attempts to take the writer's lock
 SNIPPET_CHARS = 250  # bytes of the best-matching part of a body
 SNIPPET_WINDOW = 700  # characters of a long body in which to look for it
 SNIPPET_PREFIX_TERMS = 50  # words of the index a prefix (``batt*``) highlights at most
-TEXT_FIELDS = ("title", "body", "tags_text")
 SORT_FIELDS = {"newest": "updated", "votes": "score"}
 _OPSTAMP = re.compile(rb'"opstamp"\s*:\s*(\d+)')
 
@@ -70,44 +69,6 @@ class TantivyPanic(RuntimeError):
     """tantivy failed inside Rust. The binding raises those as a BaseException, which
     ``except Exception`` in the services and the queue would let through as a 500 or a dead
     drain thread; this one is an ordinary error."""
-
-
-def _schema():
-    builder = SchemaBuilder()
-    builder.add_integer_field("page_id", stored=True, indexed=True, fast=True)
-    for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=name == "body", tokenizer_name=ANALYZER)
-    for name in FILTER_FIELDS:  # exact values, casefolded here as the query parser does
-        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    builder.add_integer_field("updated", fast=True)  # microseconds since 1970, for sort=newest
-    builder.add_integer_field("score", fast=True)  # votes up minus down, for sort=votes
-    builder.add_bytes_field("stamp", stored=True)  # for drift checks; never searched
-    return builder.build()
-
-
-# Plain data, like the analyzers below (no threads, no files): safe to share with forked children.
-SCHEMA = _schema()
-
-
-def _analyzer():
-    """Stemming is Snowball's English (Porter's second version; Whoosh uses the first)."""
-    return (TextAnalyzerBuilder(Tokenizer.simple())
-            .filter(Filter.lowercase())
-            .filter(Filter.custom_stopword(sorted(STOP_WORDS)))
-            .filter(Filter.stemmer("english"))
-            .build())
-
-
-_analyzers = threading.local()
-
-
-def analyse(text):
-    """``[(position, word), ...]``: ``text`` as the index sees it. Positions keep the gaps of
-    removed stop words, so a phrase matches the same words in the same places."""
-    analyzer = getattr(_analyzers, "analyzer", None)
-    if analyzer is None:  # one per thread: an analyzer keeps state while it works
-        analyzer = _analyzers.analyzer = _analyzer()
-    return [(token.position, token.text) for token in analyzer.pre_tokenize(text).tokens]
 
 
 def _rust_errors(method):
@@ -184,7 +145,7 @@ class TantivyBackend(SearchBackend):
             time.sleep(RETRY_EVERY)
             ix = Index(SCHEMA, path=str(self.directory), reuse=True)
         # tokenizers are not stored with the index: every Index object must be told of ours
-        ix.register_tokenizer(ANALYZER, _analyzer())
+        ix.register_tokenizer(ANALYZER, analyzer())
         ix.config_reader(reload_policy="manual")  # reloaded by _searcher, not by a watcher thread
         return ix
 
@@ -472,21 +433,3 @@ def _any(queries):
 
 def _weighted(name, query):
     return Query.boost_query(query, TITLE_BOOST) if name == "title" else query
-
-
-def _document(doc):
-    fields = Document()
-    fields.add_integer("page_id", int(doc.page_id))
-    fields.add_text("title", doc.title or "")
-    fields.add_text("body", doc.body or "")
-    fields.add_text("tags_text", " ".join(doc.tags))
-    for name in ("kind", "product", "status", "author"):
-        value = getattr(doc, name)
-        if value:
-            fields.add_text(name, str(value).casefold())
-    for tag in doc.tags:
-        fields.add_text("tag", tag.casefold())
-    fields.add_integer("updated", int(doc.updated_at.timestamp() * 1_000_000) if doc.updated_at else 0)
-    fields.add_integer("score", int(doc.score))
-    fields.add_bytes("stamp", doc.stamp.encode())
-    return fields
