@@ -164,7 +164,7 @@ def test_markers_name_the_shells_nonce(app, customer):
         g.member_shell = {"nonce": "abc", "parts": []}
         marker = personal.personal("header_user")
         assert str(marker) == "<!--cw-personal:abc:0-->"
-        assert g.member_shell["parts"] == [("header_user", {})]
+        assert g.member_shell["parts"] == [("header_user", {}, None)]
         # a forged marker with another nonce is left as it is
         assert personal.fill("<!--cw-personal:xyz:0-->", "abc", []) == "<!--cw-personal:xyz:0-->"
 
@@ -205,7 +205,7 @@ def test_a_shell_naming_a_part_this_version_lacks_is_rendered_afresh(app, login,
     view(login(customer), idea)
     key = next(k for k in cache.cache._cache if k.startswith("page:"))
     body, headers, nonce, parts = cache.cache.get(key)
-    cache.cache.set(key, (body, headers, nonce, [("renamed.part", {})] + parts[1:]))
+    cache.cache.set(key, (body, headers, nonce, [("renamed.part", {}, None)] + parts[1:]))
     response, html = view(login(other_customer), idea)
     assert response.headers["X-Page-Cache"] == "member-miss"
     assert ">olive</a>" in html
@@ -249,6 +249,73 @@ def test_parts_are_rendered_once_and_then_reused(app, login, customer, idea, mon
     assert response.headers["X-Page-Cache"] == "member-hit"
     assert rendered == []  # header, vote widget and watch button all came from the kept parts
     assert ">casey</a>" in html and "Dark mode" in html
+
+
+def record_templates(app, monkeypatch):
+    rendered = []
+    real = app.jinja_env.get_template
+    monkeypatch.setattr(app.jinja_env, "get_template",
+                        lambda name, *a, **k: rendered.append(name) or real(name, *a, **k))
+    return rendered
+
+
+def test_another_reader_of_the_role_gets_the_vote_and_watch_parts_from_the_shell(
+        app, login, customer, other_customer, idea, monkeypatch):
+    """The vote widget and the watch button differ between readers of a role only by the
+    reader's own vote and watch: the shell keeps each choice rendered, so a reader who has not
+    seen this page yet needs no template (their header was kept when they saw the home page)."""
+    from wiki.votes.services import cast_vote
+    from wiki.watches.services import watch
+
+    cast_vote(other_customer, idea, -1)
+    watch(other_customer, "page", idea.id)
+    db.session.commit()
+    casey, olive = login(customer), login(other_customer)
+    view(casey, idea)
+    rendered = record_templates(app, monkeypatch)
+    response, html = view(olive, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit"
+    assert rendered == []
+    assert pressed(html, "down") and not pressed(html, "up") and "Your vote: oppose." in html
+    assert "★ Watching" in html and ">olive</a>" in html
+    assert csrf_token_from(html) == re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def test_a_fact_answer_outside_the_choices_is_rendered_as_before(app, login, customer, idea,
+                                                                 monkeypatch):
+    casey = login(customer)  # the author: they watch their page
+    view(casey, idea)
+    real_look_up, real_render = personal.look_up, personal._parts["watches.button"]
+    asked = []
+
+    def odd_answers(parts):
+        found = real_look_up(parts)
+        for (name, _values), answers in zip(parts, found):
+            if name == "watches.button":
+                answers["watching"] = 7  # not one of the answers the shell rendered
+        return found
+
+    monkeypatch.setattr(personal, "look_up", odd_answers)
+    monkeypatch.setitem(personal._parts, "watches.button",
+                        lambda **values: asked.append(values["watching"]) or real_render(**values))
+    response, html = view(casey, idea)
+    assert response.headers["X-Page-Cache"] == "member-hit"
+    assert asked == [7] and "★ Watching" in html
+
+
+def test_the_header_part_is_rendered_once_for_every_page(app, login, customer, idea, make_page):
+    other = make_page("Battery life", body="Lasts a day.")
+    casey = login(customer)
+    view(casey, idea)
+    view(casey, other)  # rendered the shell of this page: its header comes from the kept part
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        rendered = record_templates(app, monkeypatch)
+        casey.get("/recent")
+    finally:
+        monkeypatch.undo()
+    assert "_partials/header_user.html" not in rendered
+    assert "base.html" in rendered  # the shell of /recent was rendered, its header was kept
 
 
 def test_one_reader_in_two_sessions_gets_each_sessions_own_token(login, customer, idea):

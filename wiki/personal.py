@@ -23,15 +23,25 @@ Only views audited for this take part: every per-user thing they show must go th
 ``personal()``. Requests with flashed messages are rendered in full, as before.
 
 Filling parts is then most of a hit's cost, and mostly template work (three small templates cost
-more than the reader's three look-ups). So ``render_part`` keeps what it rendered, per process,
-keyed by everything the output can depend on: the template, the values it was given (the part's
-own and the reader's looked-up ones, such as their vote), who the reader is (id and session
-version, name, role, whether they may take part) and the request's path. A part's renderer must
-therefore pass every changing thing its template shows as a value, never look it up in the
-template. The CSRF token is rendered as a placeholder and put in on each use, so a kept part never
-carries another session's token.
+more than the reader's three look-ups). Two things keep templates out of a hit:
+
+* A part that depends on its reader only through facts with a few possible answers (their vote:
+  none, up or down; whether they watch the page) and through what their role may do registers
+  those ``choices``. The shell then keeps the part rendered for every combination, and filling
+  picks the one the reader's facts name. Such a part is the same for every reader of a role, so
+  this holds for many readers, not only one reader's repeated visits.
+* ``render_part`` keeps what it rendered, per process, keyed by everything the output can depend
+  on: the template, the values it was given (the part's own and the reader's looked-up ones),
+  who the reader is (id and session version, name, role, whether they may take part) and, unless
+  the part says its template shows nothing of it (``shows_path=False``), the request's path.
+  A part's renderer must therefore pass every changing thing its template shows as a value,
+  never look it up in the template.
+
+The CSRF token is rendered as a placeholder and put in on each use, so neither a kept part nor a
+shell's rendered choice ever carries another session's token.
 """
 import functools
+import itertools
 import re
 import secrets
 from datetime import datetime
@@ -49,21 +59,29 @@ from .extensions import db
 DEFAULT_ENDPOINTS = ("pages.view", "pages.history", "pages.revision", "pages.diff", "pages.recent",
                      "search.index")
 PART_TIMEOUT = 3600
+SHELL_VERSION = 2  # in the shells' keys: entries of another layout are never read
 _parts = {}
 _facts = {}  # part name -> {label: fact}
+_choices = {}  # part name -> (labels, the possible answers of each)
 
 
-def register(name, render, **facts):
+def register(name, render, choices=None, **facts):
     """``render(**values, **found)`` returns the part's HTML for the current reader.
 
     ``facts`` name what the part looks up about its reader, each as ``fact(**values)``
     returning ``(statement, params)``: the area's own prebuilt select of one value, with its
     bind parameters (or None: nothing to ask). A page's parts ask all their facts in one
     statement, built once per combination, and each renderer gets its answers as keyword
-    arguments."""
+    arguments.
+
+    ``choices`` (``{label: answers}``) says that the part depends on its reader only through
+    those facts, each answering one of ``answers``, and through what the reader's role may do.
+    A shell then keeps the part rendered for every combination (see the module's notes)."""
     _parts[name] = render
     for label, fact in facts.items():
         add_fact(name, label, fact)
+    if choices:
+        _choices[name] = (tuple(choices), [tuple(answers) for answers in choices.values()])
 
 
 def add_fact(name, label, fact):
@@ -77,8 +95,18 @@ def personal(name, **values):
     shell = g.get("member_shell")
     if shell is None:
         return Markup(_parts[name](**values, **look_up([(name, values)])[0]))
-    shell["parts"].append((name, values))
+    shell["parts"].append((name, values, _rendered_choices(name, values)))
     return Markup(f"<!--cw-personal:{shell['nonce']}:{len(shell['parts']) - 1}-->")
+
+
+def _rendered_choices(name, values):
+    """``{answers: html}`` for a part with choices: one rendering per combination of its facts'
+    answers, as any reader of this shell's role would get it (None for other parts)."""
+    if name not in _choices:
+        return None
+    labels, options = _choices[name]
+    return {answers: str(_parts[name](**values, **dict(zip(labels, answers))))
+            for answers in itertools.product(*options)}
 
 
 def look_up(parts):
@@ -115,13 +143,14 @@ def _combined(queries, dialect_class):
     return "SELECT " + ", ".join(f"({sql}) AS f{n}" for n, sql in enumerate(columns))
 
 
-def render_part(template, **context):
+def render_part(template, shows_path=True, **context):
     """A part's template with the reader and the request in its context: what the parts use.
     (``render_template`` would run every context processor again for each part.) Kept per
     process under a key of all it depends on (see the module's notes), with the CSRF token put
-    in afresh."""
+    in afresh. ``shows_path=False``: the template shows nothing of the request's URL, so one
+    rendering serves the reader on every page."""
     parts = current_app.extensions.get("personal_parts")
-    key = _part_key(template, context) if parts is not None else None
+    key = _part_key(template, context, shows_path) if parts is not None else None
     html = parts.get(key) if key is not None else None
     if html is None:
         field = _csrf_field()
@@ -143,14 +172,15 @@ def render_part(template, **context):
     return Markup(html)
 
 
-def _part_key(template, context):
+def _part_key(template, context, shows_path=True):
     """Everything a part's output depends on, or None when a value cannot be part of a key."""
     user = current_user._get_current_object()
     reader = (user.get_id(), user.username, user.role, permissions.is_member(user)) \
         if user.is_authenticated else None
     try:
         values = tuple(sorted((name, _plain(value)) for name, value in context.items()))
-        key = (template, values, reader, request.script_root, request.full_path)
+        key = (template, values, reader, request.script_root,
+               request.full_path if shows_path else None)
         hash(key)
     except TypeError:
         return None
@@ -175,8 +205,9 @@ def init_app(app):
         # key holds all it depends on), so the timeout only bounds how long an unused one stays
         app.extensions["personal_parts"] = pagecache.NearCache(app.config["PERSONAL_PART_ENTRIES"])
     app.jinja_env.globals["personal"] = personal
+    # the header shows the reader's name and menu on every page alike
     register("header_user", lambda unread=None: render_part("_partials/header_user.html",
-                                                             unread=unread or 0))
+                                                             shows_path=False, unread=unread or 0))
 
 
 def variant():
@@ -199,7 +230,7 @@ def serve(gen):
     entry = pagecache.cache_get(key)
     if entry is not None:
         body, headers, nonce, parts = entry
-        if all(name in _parts for name, _values in parts):
+        if all(name in _parts for name, _values, _rendered in parts):
             response = current_app.response_class(fill(body, nonce, parts), headers=headers)
             response.headers["X-Page-Cache"] = "member-hit"
             return response
@@ -232,11 +263,16 @@ def store(response):
 
 def fill(body, nonce, parts):
     """The shell with this reader's personal parts and CSRF token in place of the markers."""
-    found = look_up(parts)
+    found = look_up([(name, values) for name, values, _rendered in parts])
 
     def part(match):
         index = int(match.group(1))
-        name, values = parts[index]
+        name, values, rendered = parts[index]
+        if rendered is not None:
+            labels = _choices[name][0] if name in _choices else ()
+            html = rendered.get(tuple(found[index].get(label) for label in labels))
+            if html is not None:
+                return html
         return str(_parts[name](**values, **found[index]))
 
     body = re.sub(f"<!--cw-personal:{nonce}:([0-9]+)-->", part, body)
@@ -247,7 +283,7 @@ def fill(body, nonce, parts):
 
 
 def shell_key(gen):
-    return pagecache.cache_key(f"{gen}|member:{variant()}")
+    return pagecache.cache_key(f"{gen}|member:v{SHELL_VERSION}:{variant()}")
 
 
 def _csrf_field():

@@ -4,7 +4,7 @@ A watch's ``target_key`` is the page id, the product id, the tag name or the sta
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, literal_column, or_, select
 
 from .. import permissions
 from ..errors import ValidationError
@@ -69,8 +69,8 @@ def unwatch(user, target_type, key):
 
 
 def watching_fact(watch_type, watch_key, **_):
-    """The watch button's fact ``watching``: the reader's watch of it (NULL: none), asked with
-    the page's other personal facts (``wiki.personal``)."""
+    """The watch button's fact ``watching``: 1 when the reader watches it, NULL when not, asked
+    with the page's other personal facts (``wiki.personal``)."""
     return _WATCHING, {"user_id": current_user.id, "target_type": watch_type, "key": str(watch_key)}
 
 
@@ -81,8 +81,9 @@ def is_watching(user, target_type, key):
                                           "key": str(key)}).first() is not None
 
 
-# built once: every signed-in page view asks it (the watch button)
-_WATCHING = select(Watch.id).where(Watch.user_id == bindparam("user_id"),
+# built once: every signed-in page view asks it (the watch button); it answers 1 or nothing, one
+# of the two answers the button is kept rendered for
+_WATCHING = select(literal_column("1")).where(Watch.user_id == bindparam("user_id"),
                                    Watch.target_type == bindparam("target_type"),
                                    Watch.target_key == bindparam("key"))
 
