@@ -404,6 +404,53 @@ def test_only_a_cache_outside_the_process_gets_a_near_cache():
     assert "pagecache_near" in redis_app.extensions
 
 
+def test_reads_outside_the_session_keep_one_connection_per_thread_and_see_each_commit(app):
+    """No pool checkout per read (SQLite: a checkout and checkin cost more than the read), and a
+    kept connection holds no old snapshot: a commit made elsewhere shows on the next read."""
+    from sqlalchemy import event as sa_event
+
+    from wiki import pagecache
+
+    engine = db.engine
+    with engine.begin() as other:
+        other.exec_driver_sql("CREATE TABLE reader_probe (n INTEGER)")
+    checkouts = []
+
+    def count(*_args):
+        checkouts.append(1)
+
+    try:
+        assert pagecache.one_row(engine, "SELECT count(*) FROM reader_probe")[0] == 0
+        with engine.begin() as other:
+            other.exec_driver_sql("INSERT INTO reader_probe (n) VALUES (1)")
+        sa_event.listen(engine, "checkout", count)
+        assert pagecache.one_row(engine, "SELECT count(*) FROM reader_probe")[0] == 1
+        assert pagecache.one_row(engine, "SELECT :n + 1", {"n": 41})[0] == 42
+        assert checkouts == []
+    finally:
+        sa_event.remove(engine, "checkout", count)
+        with engine.begin() as other:
+            other.exec_driver_sql("DROP TABLE reader_probe")
+
+
+def test_a_thread_keeps_reading_connections_to_a_few_databases_only(tmp_path, monkeypatch):
+    """Each test makes a database of its own: a thread closes its oldest reader beyond four."""
+    from sqlalchemy import create_engine
+
+    from wiki import pagecache
+
+    monkeypatch.setattr(pagecache._readers, "connections", pagecache.OrderedDict())
+    engines = [create_engine(f"sqlite:///{tmp_path / f'{n}.db'}") for n in range(6)]
+    kept = [pagecache._thread_connection(engine) for engine in engines]
+    assert len(pagecache._readers.connections) == pagecache.READERS_PER_THREAD
+    with pytest.raises(Exception):
+        kept[0].execute("SELECT 1")  # closed
+    assert kept[-1].execute("SELECT 1").fetchone() == (1,)
+    assert pagecache._thread_connection(engines[-1]) is kept[-1]
+    for engine in engines:
+        engine.dispose()
+
+
 def test_a_threads_own_reading_connection_is_kept_and_replaced_when_dropped(app):
     """On PostgreSQL, reads outside the session use one autocommit connection per thread (no
     pool ping before each); one the server dropped is replaced and the read tried again."""
@@ -411,7 +458,7 @@ def test_a_threads_own_reading_connection_is_kept_and_replaced_when_dropped(app)
 
     engine = db.engine
     if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite reads take a pooled connection: there is no server to drop it")
+        pytest.skip("a server dropping the connection: SQLite has no server")
     backend = "SELECT pg_backend_pid()"
     first = pagecache.one_row(engine, backend)[0]
     assert pagecache.one_row(engine, backend)[0] == first  # the same connection, kept

@@ -186,12 +186,14 @@ def one_row(engine, sql, params=None, described=False):
     the cost of a statement through the session, which begins and rolls back a transaction
     around it. For short reads that need no snapshot shared with the request's other statements.
 
-    On SQLite the connection comes from the pool. On PostgreSQL each thread keeps one connection
-    of its own in autocommit: a pooled checkout pings the server first, so every read was two
-    round trips, and a signed-in hit makes three such reads. A connection the server dropped is
-    replaced and the read tried once more. ``described=True`` answers ``(row, description)``,
-    the cursor's column descriptions with them (their type codes pick result processors)."""
-    if engine.dialect.name != "postgresql":
+    Each thread keeps one connection of its own for these reads (a signed-in hit makes three):
+    on PostgreSQL one in autocommit, since a pooled checkout pings the server first and so every
+    read was two round trips; on SQLite one taken out of the pool with its pragmas, since a
+    checkout and checkin cost more than the read (an in-memory database, which lives in its one
+    pooled connection, reads from the pool). A connection the server dropped is replaced and the
+    read tried once more. ``described=True`` answers ``(row, description)``, the cursor's column
+    descriptions with them (their type codes pick result processors)."""
+    if _in_memory(engine):
         conn = engine.raw_connection()
         try:
             row, description = _fetch_one(conn, engine, sql, params)
@@ -208,6 +210,10 @@ def one_row(engine, sql, params=None, described=False):
     return (row, description) if described else row
 
 
+def _in_memory(engine):
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+
+
 def _fetch_one(conn, engine, sql, params):
     cursor = conn.cursor()
     try:
@@ -217,24 +223,35 @@ def _fetch_one(conn, engine, sql, params):
             cursor.execute(driver_sql(engine.dialect.name, sql), params)
         return cursor.fetchone(), cursor.description
     finally:
-        cursor.close()
+        cursor.close()  # on SQLite this also ends the statement's read snapshot
 
 
 _readers = threading.local()  # {(pid, database URL): DBAPI connection} per thread
+READERS_PER_THREAD = 4  # databases a thread keeps a reading connection to (tests make many)
 
 
 def _thread_connection(engine):
-    """This thread's autocommit connection to ``engine``'s database (per process: a forked
-    worker must not share its parent's socket)."""
+    """This thread's connection for reads of ``engine``'s database (per process: a forked
+    worker must not share its parent's socket or file handle)."""
     key = (os.getpid(), engine.url.render_as_string(hide_password=False))
     found = getattr(_readers, "connections", None)
     if found is None:
-        found = _readers.connections = {}
+        found = _readers.connections = OrderedDict()
     conn = found.get(key)
     if conn is None:
-        cargs, cparams = engine.dialect.create_connect_args(engine.url)
-        conn = found[key] = engine.dialect.connect(*cargs, **cparams)
-        conn.autocommit = True
+        if engine.dialect.name == "sqlite":
+            # the pool's connect hooks set its pragmas (autocommit, busy timeout); detached, it
+            # is this thread's alone and is closed, not returned, when it goes
+            pooled = engine.raw_connection()
+            pooled.detach()
+            conn = pooled.dbapi_connection
+        else:
+            cargs, cparams = engine.dialect.create_connect_args(engine.url)
+            conn = engine.dialect.connect(*cargs, **cparams)
+            conn.autocommit = True
+        found[key] = conn
+        while len(found) > READERS_PER_THREAD:
+            _close_quietly(found.popitem(last=False)[1])
     return conn
 
 
@@ -242,8 +259,12 @@ def _drop_thread_connection(engine):
     key = (os.getpid(), engine.url.render_as_string(hide_password=False))
     conn = getattr(_readers, "connections", {}).pop(key, None)
     if conn is not None:
-        with contextlib.suppress(Exception):  # the server already closed it
-            conn.close()
+        _close_quietly(conn)
+
+
+def _close_quietly(conn):
+    with contextlib.suppress(Exception):  # the server may have closed it already
+        conn.close()
 
 
 def _backend(app):
