@@ -439,7 +439,8 @@ def test_a_thread_keeps_reading_connections_to_a_few_databases_only(tmp_path, mo
 
     from wiki import pagecache
 
-    monkeypatch.setattr(pagecache._readers, "connections", pagecache.OrderedDict())
+    # this thread's readers for the test alone (a test run alone has none yet)
+    monkeypatch.setattr(pagecache._readers, "connections", pagecache.OrderedDict(), raising=False)
     engines = [create_engine(f"sqlite:///{tmp_path / f'{n}.db'}") for n in range(6)]
     kept = [pagecache._thread_connection(engine) for engine in engines]
     assert len(pagecache._readers.connections) == pagecache.READERS_PER_THREAD

@@ -303,17 +303,14 @@ def test_a_fact_answer_outside_the_choices_is_rendered_as_before(app, login, cus
     assert asked == [7] and "★ Watching" in html
 
 
-def test_the_header_part_is_rendered_once_for_every_page(app, login, customer, idea, make_page):
+def test_the_header_part_is_rendered_once_for_every_page(app, login, customer, idea, make_page,
+                                                         monkeypatch):
     other = make_page("Battery life", body="Lasts a day.")
     casey = login(customer)
     view(casey, idea)
     view(casey, other)  # rendered the shell of this page: its header comes from the kept part
-    monkeypatch = pytest.MonkeyPatch()
-    try:
-        rendered = record_templates(app, monkeypatch)
-        casey.get("/recent")
-    finally:
-        monkeypatch.undo()
+    rendered = record_templates(app, monkeypatch)
+    casey.get("/recent")
     assert "_partials/header_user.html" not in rendered
     assert "base.html" in rendered  # the shell of /recent was rendered, its header was kept
 
