@@ -435,6 +435,8 @@ def test_reads_outside_the_session_keep_one_connection_per_thread_and_see_each_c
 
 def test_a_thread_keeps_reading_connections_to_a_few_databases_only(tmp_path, monkeypatch):
     """Each test makes a database of its own: a thread closes its oldest reader beyond four."""
+    import sqlite3
+
     from sqlalchemy import create_engine
 
     from wiki import pagecache
@@ -444,8 +446,8 @@ def test_a_thread_keeps_reading_connections_to_a_few_databases_only(tmp_path, mo
     engines = [create_engine(f"sqlite:///{tmp_path / f'{n}.db'}") for n in range(6)]
     kept = [pagecache._thread_connection(engine) for engine in engines]
     assert len(pagecache._readers.connections) == pagecache.READERS_PER_THREAD
-    with pytest.raises(Exception):
-        kept[0].execute("SELECT 1")  # closed
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        kept[0].execute("SELECT 1")
     assert kept[-1].execute("SELECT 1").fetchone() == (1,)
     assert pagecache._thread_connection(engines[-1]) is kept[-1]
     for engine in engines:
