@@ -84,63 +84,29 @@ def drain(app=None, limit=None):
 
 
 def _drain_batch(backend):
-    if backend.local_index:
-        return _drain_local(backend)
-    begin_write()
-    with Session(db.engine) as session:
-        rows = session.execute(select(SP.c.page_id, SP.c.queued_at)
-                               .order_by(SP.c.queued_at).limit(BATCH)).all()
-        if not rows:
-            return 0, 0
-        try:
-            _apply(session, backend, [row.page_id for row in rows])
-            _forget(session, rows)
-            session.commit()
-            return len(rows), 0
-        except Exception:
-            session.rollback()
-            log.exception("Indexing %d queued pages failed; retrying them one by one.", len(rows))
-    # one by one, so a single bad page does not hold back the others
-    done = failed = 0
-    for row in rows:
-        begin_write()
-        with Session(db.engine) as session:
-            try:
-                _apply(session, backend, [row.page_id])
-                _forget(session, [row])
-                session.commit()
-                done += 1
-            except Exception:
-                session.rollback()
-                log.exception("Indexing page %s failed; it stays queued.", row.page_id)
-                session.execute(update(SP).where(SP.c.page_id == row.page_id)
-                                .values(attempts=SP.c.attempts + 1))
-                session.commit()
-                failed += 1
-    return done, failed
+    """Index the oldest queued pages at once or, when that fails, one by one, so a single bad
+    page does not hold back the others. Returns ``(done, failed)``.
 
-
-def _drain_local(backend):
-    """A local index (Whoosh, tantivy) is written outside any database transaction: the pages
-    are read, the index is written, then the rows are forgotten in a short write transaction.
-    Holding the transaction open through the index commit (170–400 ms on Whoosh) kept SQLite's
-    write lock from every vote and save meanwhile. Drains in all processes take turns (the
-    index's drain lock), so an older read of a page never overwrites a newer one in the index;
-    a page queued again meanwhile stays queued (``_forget``)."""
+    A local index (Whoosh, tantivy) is written outside any database transaction: holding one open
+    through the index commit (170–400 ms on Whoosh) kept SQLite's write lock from every vote and
+    save meanwhile. Its drains in all processes take turns (the index's drain lock), so an older
+    read of a page never overwrites a newer one. An index in the database is written in the
+    transaction that takes the pages off the queue. Either way a page queued again meanwhile
+    stays queued (``_forget``)."""
+    index = _index_local if backend.local_index else _index_in_database
     with backend.drain_lock():
-        rows, documents, gone = _read_batch()
+        rows = _queued()
         if not rows:
             return 0, 0
         try:
-            _write_local(backend, rows, documents, gone)
+            index(backend, rows)
             return len(rows), 0
         except Exception:
             log.exception("Indexing %d queued pages failed; retrying them one by one.", len(rows))
         done = failed = 0
-        for row in rows:  # one by one, so a single bad page does not hold back the others
+        for row in rows:
             try:
-                _write_local(backend, [row], [d for d in documents if d.page_id == row.page_id],
-                             [page_id for page_id in gone if page_id == row.page_id])
+                index(backend, [row])
                 done += 1
             except Exception:
                 log.exception("Indexing page %s failed; it stays queued.", row.page_id)
@@ -149,22 +115,36 @@ def _drain_local(backend):
         return done, failed
 
 
-def _read_batch():
-    """``(rows, documents, gone)`` for the oldest queued pages, read in a read-only transaction."""
+def _queued():
+    """The oldest queued rows (page id, when queued), read in a read-only transaction."""
     begin_read()
     with Session(db.engine) as session:
         rows = session.execute(select(SP.c.page_id, SP.c.queued_at)
                                .order_by(SP.c.queued_at).limit(BATCH)).all()
-        documents, gone = build_documents(session, [row.page_id for row in rows]) if rows else ([], [])
         session.commit()
-    return rows, documents, gone
+    return rows
 
 
-def _write_local(backend, rows, documents, gone):
+def _index_local(backend, rows):
+    """Read the pages, write the index with no transaction open, then forget the rows in a short
+    write transaction."""
+    begin_read()
+    with Session(db.engine) as session:
+        documents, gone = build_documents(session, [row.page_id for row in rows])
+        session.commit()
     backend.index(None, documents, delete_ids=gone)
     begin_write()
     with Session(db.engine) as session:
         backend.after_index(session, documents)
+        _forget(session, rows)
+        session.commit()
+
+
+def _index_in_database(backend, rows):
+    begin_write()
+    with Session(db.engine) as session:  # closing it on an error rolls everything back
+        documents, gone = build_documents(session, [row.page_id for row in rows])
+        backend.index(session, documents, delete_ids=gone)
         _forget(session, rows)
         session.commit()
 
@@ -174,11 +154,6 @@ def _count_attempt(page_id):
     with Session(db.engine) as session:
         session.execute(update(SP).where(SP.c.page_id == page_id).values(attempts=SP.c.attempts + 1))
         session.commit()
-
-
-def _apply(session, backend, page_ids):
-    documents, gone = build_documents(session, page_ids)
-    backend.index(session, documents, delete_ids=gone)
 
 
 def _forget(session, rows):

@@ -1,7 +1,7 @@
 """The interface every search backend serves, and the shapes it answers with."""
 import fcntl
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ class SearchBackend:
 
     name = "base"
     # A local index (files of this machine: Whoosh, tantivy) is written outside the database's
-    # transaction, between a read and a short write (see queue._drain_local); an index in the
+    # transaction, between a read and a short write (see queue._drain_batch); an index in the
     # database (PostgreSQL) is written in the draining transaction.
     local_index = False
 
@@ -55,7 +55,9 @@ class SearchBackend:
 
     def drain_lock(self):
         """Held by a drain of a local index from reading the pages to forgetting them, so the
-        drains of several processes take turns."""
+        drains of several processes take turns (an index in the database has its transactions)."""
+        if not self.local_index:
+            return nullcontext()
         return file_lock(Path(self.directory) / ".drain-lock")
 
     def clear(self, session):
