@@ -195,3 +195,72 @@ def test_the_gate_is_let_go_at_commit_before_the_session_hands_back_its_connecti
     finally:
         sa_event.remove(db.session, "after_commit", after_commit)
     assert seen == [{}]
+
+
+# -- WAL checkpoints: off the commit path, so no writer waits at the gate while one runs ------
+
+@pytest.fixture
+def checkpointer(app):
+    if db.engine.dialect.name != "sqlite" or app.extensions.get("sqlite_write_gate") is None:
+        pytest.skip("a SQLite database file")
+    return app.extensions["sqlite_write_gate"].checkpointer
+
+
+def test_the_apps_connections_leave_checkpoints_to_the_checkpointer(app, checkpointer):
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_checkpoint_copies_every_committed_frame_into_the_database_file(app, checkpointer,
+                                                                           make_user):
+    for n in range(5):
+        make_user(f"writer{n}")  # commits, each a few WAL frames
+    db.session.remove()
+    busy, frames, copied = checkpointer.checkpoint()
+    assert busy == 0 and frames > 0 and copied == frames
+    # and the rows are there for a connection that reads the database file afresh
+    assert db.session.scalar(select(User.id).where(User.username == "writer4")) is not None
+
+
+def test_commits_start_at_most_one_checkpoint_an_interval(app, checkpointer, monkeypatch):
+    import threading
+
+    started, release = [], threading.Event()
+
+    def slow_checkpoint():
+        started.append(threading.current_thread().name)
+        release.wait(10)
+
+    monkeypatch.setattr(checkpointer, "checkpoint", slow_checkpoint)
+    monkeypatch.setattr(checkpointer, "_last", float("-inf"))
+    try:
+        for _ in range(20):
+            begin_write()
+            read_something()
+            db.session.commit()
+        assert started == ["sqlite-checkpoint"]  # one thread, in the background
+        assert [t for t in threading.enumerate() if t.name == "sqlite-checkpoint"]
+    finally:
+        release.set()
+    for thread in threading.enumerate():
+        if thread.name == "sqlite-checkpoint":
+            thread.join(10)
+    assert not checkpointer._running
+    begin_write()
+    read_something()
+    db.session.commit()
+    assert started == ["sqlite-checkpoint"]  # the interval has not passed
+
+
+def test_a_failed_checkpoint_is_logged_and_the_next_commit_may_try_again(checkpointer, monkeypatch,
+                                                                         caplog):
+    import sqlite3
+
+    def fails():
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(checkpointer, "checkpoint", fails)
+    checkpointer._run()
+    assert not checkpointer._running
+    assert "WAL checkpoint" in caplog.text and "database is locked" in caplog.text

@@ -1,7 +1,4 @@
 """Engine set-up: SQLite pragmas (WAL, foreign keys, busy timeout) and small query helpers."""
-import fcntl
-import os
-import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
@@ -10,6 +7,7 @@ from flask import abort, current_app, has_request_context, request
 from sqlalchemy import event, func, select
 
 from .extensions import db
+from .writegate import Checkpointer, WriteGate
 
 
 def engine_options(config):
@@ -48,16 +46,18 @@ def configure_engine(app):
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={busy}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if not memory:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")  # Checkpointer's work instead
             cursor.close()
 
-        gate = None if memory else WriteGate(engine.url.database + ".write-lock")
+        gate = None if memory else WriteGate(engine.url.database + ".write-lock",
+                                             Checkpointer(engine.url.database))
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so it waits
             # for the busy timeout instead of failing when it later upgrades a read lock.
-            immediate = _write_intent.get() or (not _read_intent.get() and has_request_context()
-                                                and request.method not in ("GET", "HEAD", "OPTIONS"))
+            immediate = conn.info[_WRITES] = _wants_write()
             _write_intent.set(False)
             _read_intent.set(False)
             if not immediate:
@@ -76,93 +76,6 @@ def configure_engine(app):
         if gate is not None:
             gate.install(engine)
             app.extensions["sqlite_write_gate"] = gate
-
-
-class WriteGate:
-    """Writers to one SQLite file queue here, in the kernel, before ``BEGIN IMMEDIATE``.
-
-    SQLite lets one transaction write at a time; the others wait in its busy handler, which
-    sleeps (1, 2, 5 … up to 100 ms between tries) instead of being woken when the lock is free.
-    Sixteen concurrent voters made that a one-second p95 for a 5 ms transaction. An exclusive
-    ``flock`` on a file next to the database is handed to the next waiter as soon as the holder
-    lets go, in every thread and process that opens the database through this app (the busy
-    timeout still covers anything else). Each DBAPI connection has its own descriptor of the
-    lock file; the lock is let go right after COMMIT or ROLLBACK, and when a connection returns
-    to the pool or closes, whatever happened.
-    """
-
-    def __init__(self, path):
-        self.path = path
-        self._descriptors = {}  # id(DBAPI connection) → descriptor of the lock file
-        self._held = {}  # id(DBAPI connection) → the thread that holds the gate through it
-        self._mutex = threading.Lock()
-        self._pid = os.getpid()
-
-    @staticmethod
-    def _key(connection):
-        # SQLAlchemy hands the dialect its pool proxy, the events the DBAPI connection itself
-        return id(getattr(connection, "dbapi_connection", None) or connection)
-
-    def enter(self, dbapi_connection):
-        key, thread = self._key(dbapi_connection), threading.get_ident()
-        with self._mutex:
-            if self._pid != os.getpid():
-                # a forked worker: descriptors inherited from the parent share its locks
-                for inherited in self._descriptors.values():
-                    os.close(inherited)
-                self._descriptors, self._held, self._pid = {}, {}, os.getpid()
-            if thread in self._held.values():
-                # This thread already writes through another connection: waiting here would
-                # wait for itself. Leave it to SQLite's busy timeout, as without the gate.
-                return
-            fd = self._descriptors.get(key)
-            if fd is None:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-                self._descriptors[key] = fd
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        with self._mutex:
-            self._held[key] = thread
-
-    def leave(self, dbapi_connection):
-        key = self._key(dbapi_connection)
-        with self._mutex:
-            if self._held.pop(key, None) is None:
-                return
-            fd = self._descriptors[key]
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-    def forget(self, dbapi_connection):
-        self.leave(dbapi_connection)
-        with self._mutex:
-            fd = self._descriptors.pop(self._key(dbapi_connection), None)
-        if fd is not None:
-            os.close(fd)
-
-    def holds(self, dbapi_connection):
-        return self._key(dbapi_connection) in self._held
-
-    def install(self, engine):
-        """Let go after the DBAPI commit or rollback itself (SQLAlchemy's commit event fires
-        before it), and whenever a connection leaves use."""
-        dialect = engine.dialect
-        commit, rollback = dialect.do_commit, dialect.do_rollback
-
-        def do_commit(dbapi_connection):
-            try:
-                commit(dbapi_connection)
-            finally:
-                self.leave(dbapi_connection)
-
-        def do_rollback(dbapi_connection):
-            try:
-                rollback(dbapi_connection)
-            finally:
-                self.leave(dbapi_connection)
-
-        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
-        event.listen(engine, "checkin", lambda dbapi_connection, _record: self.leave(dbapi_connection))
-        event.listen(engine, "close", lambda dbapi_connection, _record: self.forget(dbapi_connection))
-        event.listen(engine, "detach", lambda dbapi_connection, _record: self.forget(dbapi_connection))
 
 
 _write_intent = ContextVar("cowiki_write_intent", default=False)
@@ -188,6 +101,23 @@ def begin_read():
     writes."""
     if not db.session().in_transaction():
         _read_intent.set(True)
+
+
+def _wants_write():
+    return _write_intent.get() or (not _read_intent.get() and has_request_context()
+                                   and request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+_WRITES = "cowiki_writes"
+
+
+def transaction_writes(connection):
+    """Whether the transaction just begun on ``connection`` is meant to write: on SQLite one
+    begun with ``BEGIN IMMEDIATE``; elsewhere by the same rule (``begin_write``, or a request
+    other than GET/HEAD/OPTIONS outside ``begin_read``), asked as it begins."""
+    if connection.dialect.name == "sqlite":
+        return connection.info.get(_WRITES, False)
+    return _wants_write()
 
 
 def forget_intents(*_args):
