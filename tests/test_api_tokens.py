@@ -1,11 +1,14 @@
 """Personal API tokens (web UI and API) and the two ways to authenticate API calls."""
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select, update
 
 from tests.conftest import csrf_token_from
 from wiki.account import services as tokens
 from wiki.api_auth import hash_token, user_for_token
 from wiki.extensions import db
-from wiki.models import ApiToken
+from wiki.models import ApiToken, User
 
 
 def test_create_token_service_stores_only_a_hash(customer):
@@ -249,3 +252,106 @@ def test_a_revoked_token_is_nobody(app, customer):
     db.session.expunge_all()
     with app.test_request_context("/api/v1/tokens"):
         assert user_for_token(raw) is None
+
+
+# -- the last-use stamp rides in the request's own write transaction --------------------------
+
+def _last_used(token_id):
+    db.session.expire_all()
+    return db.session.get(ApiToken, token_id).last_used_at
+
+
+def test_a_tokens_first_write_of_the_minute_stamps_it_in_the_writes_own_transaction(
+        app, client, customer, make_proposal, make_token):
+    """The vote takes SQLite's write lock once: the stamp is its transaction's first statement,
+    not a transaction of its own before it."""
+    from sqlalchemy import event
+
+    page = make_proposal()
+    headers = make_token(customer)
+    token_id = db.session.query(ApiToken.id).scalar()
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in statement else "")
+                          + (" last_used_at" if "last_used_at" in statement else ""))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        response = client.put(f"/api/v1/pages/{page.slug}/vote", json={"value": 1}, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert response.status_code == 200
+    assert _last_used(token_id) is not None
+    assert statements.count("UPDATE last_used_at") == 1
+    if db.engine.dialect.name == "sqlite":
+        assert statements.count("BEGIN IMMEDIATE") == 1
+        # the stamp follows the vote's BEGIN IMMEDIATE, nothing between
+        assert statements[statements.index("BEGIN IMMEDIATE") + 1] == "UPDATE last_used_at"
+
+
+def test_a_stamp_whose_write_rolls_back_is_written_at_the_end_of_the_request(app, customer):
+    from flask import g
+
+    from wiki.api_auth import _STAMP, _note_use, _stamp_unwritten, new_token
+    from wiki.database import begin_write
+    from wiki.models import utcnow
+
+    token, _raw = new_token(customer, "rolled back")
+    db.session.commit()
+    token_id = token.id
+    stale = utcnow() - timedelta(hours=2)
+    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=stale))
+    db.session.commit()
+    with app.test_request_context("/api/v1/pages/x/vote", method="PUT"):
+        _note_use(rowload_token(token_id))
+        begin_write()
+        db.session.execute(select(User.id).limit(1)).all()  # the write begins: the stamp goes in
+        assert db.session.info.get(_STAMP)
+        db.session.rollback()  # … and is undone with it
+        with db.engine.connect() as conn:  # not the session: its next write would take the stamp
+            assert conn.execute(select(ApiToken.last_used_at)
+                                .where(ApiToken.id == token_id)).scalar() == stale
+        assert _STAMP in g
+        _stamp_unwritten()
+        assert _STAMP not in g
+    assert _last_used(token_id) > stale
+
+
+def test_a_stamp_committed_with_the_write_is_not_written_again(app, customer):
+    from flask import g
+
+    from wiki.api_auth import _STAMP, _note_use, new_token
+    from wiki.database import begin_write
+
+    token, _raw = new_token(customer, "committed")
+    db.session.commit()
+    token_id = token.id
+    db.session.commit()  # reading the id began a transaction: the write must begin its own
+    with app.test_request_context("/api/v1/pages/x/vote", method="PUT"):
+        _note_use(rowload_token(token_id))
+        begin_write()
+        db.session.execute(select(User.id).limit(1)).all()
+        db.session.commit()
+        assert _STAMP not in g  # nothing left for the request's end
+    assert _last_used(token_id) is not None
+
+
+def test_a_token_used_within_the_minute_is_not_stamped_again(app, customer):
+    from flask import g
+
+    from wiki.api_auth import _STAMP, _note_use, new_token
+    from wiki.models import utcnow
+
+    token, _raw = new_token(customer, "recent")
+    token.last_used_at = utcnow() - timedelta(seconds=20)
+    db.session.commit()
+    with app.test_request_context("/api/v1/tokens"):
+        _note_use(rowload_token(token.id))
+        assert _STAMP not in g
+
+
+def rowload_token(token_id):
+    from wiki import rowload
+
+    return rowload.row(ApiToken, "id", token_id)
