@@ -3,14 +3,19 @@ and kept (`tests/bench/run.py --keep` prints its folder).
 
     python tests/bench/profile_request.py --instance /tmp/cowiki-bench-xxxx /wiki/some-page
     python tests/bench/profile_request.py --instance DIR --login /wiki/some-page --profile
+    python tests/bench/profile_request.py --instance DIR --method PUT --token \
+        --json '{"value": 1}' --json '{"value": -1}' /api/v1/pages/some-proposal/vote
     PROFILE_SORT=tottime python tests/bench/profile_request.py … --profile   # self time first
 
 Every request goes through the whole WSGI application (the test client's own cost is small and
 the same for the bare-Flask line printed for comparison). The first request is left out of the
 timing; with ``--cold`` the page cache is cleared before every request, so each one is a miss.
+A write is sent with ``--method`` and ``--json`` bodies, taken in turn (so a vote that alternates
+its value changes something every time), as the manifest's first API token with ``--token``.
 """
 import argparse
 import cProfile
+import itertools
 import json
 import os
 import pstats
@@ -34,17 +39,33 @@ def parse_args(argv=None):
     parser.add_argument("--login", action="store_true", help="as the manifest's logged-in user")
     parser.add_argument("--cold", action="store_true", help="clear the page cache before each")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--json", action="append", default=[],
+                        help="a JSON body; given more than once, the bodies are sent in turn")
+    parser.add_argument("--token", action="store_true", help="as the manifest's first API token")
     return parser.parse_args(argv)
 
 
-def timed(client, path, n, before=None):
-    client.get(path)
+def sender(client, path, method="GET", bodies=(), headers=None):
+    """A function making the next request: ``method`` on ``path``, with the next of ``bodies``."""
+    turn = itertools.cycle(bodies or [None])
+
+    def send():
+        body = next(turn)
+        return client.open(path, method=method, data=body, headers=headers or {},
+                           content_type="application/json" if body is not None else None)
+
+    return send
+
+
+def timed(send, n, before=None):
+    send()
     times, cpu = [], []
     for _ in range(n):
         if before:
             before()
         began, began_cpu = time.perf_counter(), time.thread_time()
-        response = client.get(path)
+        response = send()
         times.append((time.perf_counter() - began) * 1000)
         cpu.append((time.thread_time() - began_cpu) * 1000)
     return response, (times, cpu)
@@ -69,8 +90,9 @@ def main(argv=None):
 
     app = create_app()
     client = app.test_client()
+    manifest = json.loads((instance / "manifest.json").read_text())
+    headers = {"Authorization": f"Bearer {manifest['tokens'][0]}"} if args.token else {}
     if args.login:
-        manifest = json.loads((instance / "manifest.json").read_text())
         page = client.get("/auth/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         client.post("/auth/login", data={"username": manifest["login"],
@@ -83,18 +105,19 @@ def main(argv=None):
             near = app.extensions.get("pagecache_near")
             if near is not None:  # this process's copies of Redis entries
                 near.clear()
-    response, times = timed(client, args.path, args.n, before)
+    send = sender(client, args.path, args.method, args.json, headers)
+    response, times = timed(send, args.n, before)
     print(f"{args.path}: {response.status_code}, {len(response.data)} bytes, "
           f"X-Page-Cache {response.headers.get('X-Page-Cache')}, "
           f"SQL {response.headers.get('X-SQL-Count')}")
     print(f"  CoWiki     {summary(times)}")
     bare_client = bare.test_client()
-    _, bare_times = timed(bare_client, "/", args.n)
+    _, bare_times = timed(sender(bare_client, "/"), args.n)
     print(f"  bare Flask {summary(bare_times)}")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
-        timed(client, args.path, args.n, before)
+        timed(send, args.n, before)
         profiler.disable()
         pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
     return 0
