@@ -66,7 +66,13 @@ def sqlite_template(tmp_path_factory):
 
         ensure_default_segments()
         db.session.remove()
-        db.engine.dispose()  # the last connection to close checkpoints the WAL into the file
+        # everything into the file the tests copy, the WAL emptied: first the app's own
+        # background checkpoint ends, as the one below would only say it is busy meanwhile
+        template_app.extensions["sqlite_write_gate"].checkpointer.wait()
+        with db.engine.connect() as conn:
+            busy, _frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        assert not busy, "the template database is still in use"
+        db.engine.dispose()
     return path
 
 

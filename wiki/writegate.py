@@ -123,6 +123,7 @@ class Checkpointer:
         self._running = False
         self._last = float("-inf")
         self._pid = os.getpid()
+        self._thread = None
 
     def committed(self):
         now = time.monotonic()
@@ -131,10 +132,18 @@ class Checkpointer:
         with self._mutex:
             if self._pid != os.getpid():  # a forked worker: the parent's thread is not here
                 self._running, self._last, self._pid = False, float("-inf"), os.getpid()
+                self._thread = None
             if self._running or now - self._last < self.INTERVAL:
                 return
             self._running, self._last = True, now
-        threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True).start()
+            self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout=10):
+        """Until the checkpoint under way, if any, is done (before copying the database file)."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def checkpoint(self):
         """One PASSIVE checkpoint: ``(busy, WAL frames, frames copied)`` as SQLite answers."""
