@@ -132,3 +132,13 @@ def test_the_recent_feed_reads_events_newest_first_from_an_index(app, make_page)
     plan = _sqlite_plan(visible_events().order_by(Event.created_at.desc(), Event.id.desc()).limit(50))
     assert "events USING INDEX ix_events_created_at" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_every_index_on_a_rank_starts_with_the_kind(app):
+    """Each vote rewrites every index holding a page's rank; only the board's, which sorts one
+    kind's pages, earn that."""
+    ranked = [index for index in inspect(db.engine).get_indexes("pages")
+              if {"rank_top", "rank_hot"} & set(index["column_names"])]
+    assert sorted(index["name"] for index in ranked) == ["ix_pages_kind_rank_hot",
+                                                        "ix_pages_kind_rank_top"]
+    assert all(index["column_names"][0] == "kind" for index in ranked)

@@ -77,9 +77,10 @@ class Page(Model):
     votes_down: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     # ranking, kept with the counts in the same transaction (wiki.votes.ranking): lower bound of
-    # the Wilson score interval ("top") and a time-invariant "hot" score
-    rank_top: Mapped[float] = mapped_column(Float, default=0.0, index=True)
-    rank_hot: Mapped[float] = mapped_column(Float, default=_initial_hot, index=True)
+    # the Wilson score interval ("top") and a time-invariant "hot" score; indexed only with the
+    # kind (above), as every list sorted by rank is one kind's: each index is written by each vote
+    rank_top: Mapped[float] = mapped_column(Float, default=0.0)
+    rank_hot: Mapped[float] = mapped_column(Float, default=_initial_hot)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
