@@ -135,7 +135,7 @@ def withdraw_vote(actor, page):
 
 def _set_vote(actor, page, new):
     """The vote's change, under the write lock: ``(changed, (up, down) or None)``, the page's new
-    counts when they changed. The statements are built once (below) and run on the driver's
+    counts when they changed. ``page`` is a Page or a row of its values (``rowload.row``). The statements are built once (below) and run on the driver's
     cursor (``rawsql``), as this runs while every other writer waits."""
     ids = {"user_id": actor.id, "page_id": page.id}
     # The page was read before this transaction (so the write lock is not held while it loads):
@@ -161,7 +161,7 @@ def _set_vote(actor, page, new):
     if counted:
         counts = _add_to_counts(page.id, up=int(new == 1) - int(old == 1),
                                 down=int(new == -1) - int(old == -1))
-        if page in db.session:
+        if isinstance(page, Page) and page in db.session:  # not a row's values (the API's)
             db.session.expire(page, ["votes_up", "votes_down", "rank_top", "rank_hot"])
     kind = "vote.withdrawn" if new == 0 else "vote.cast"
     events.record(kind, actor, page=page, data={"value": new, "previous": old}, public=False)
