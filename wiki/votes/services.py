@@ -135,8 +135,9 @@ def withdraw_vote(actor, page):
 
 def _set_vote(actor, page, new):
     """The vote's change, under the write lock: ``(changed, (up, down) or None)``, the page's new
-    counts when they changed. ``page`` is a Page or a row of its values (``rowload.row``). The statements are built once (below) and run on the driver's
-    cursor (``rawsql``), as this runs while every other writer waits."""
+    counts when they changed. ``page`` is a Page or a row of its values (``rowload.row``). The
+    statements are built once (below) and run on the driver's cursor (``rawsql``), as this runs
+    while every other writer waits."""
     ids = {"user_id": actor.id, "page_id": page.id}
     # The page was read before this transaction (so the write lock is not held while it loads):
     # see here that it still stands. Lock the voter's row for share: a ban committing meanwhile
