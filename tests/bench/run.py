@@ -45,7 +45,9 @@ def parse_args(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
     parser.add_argument("--instance", default=None,
                         help="reuse an instance folder that an earlier --keep run seeded (no "
-                             "seeding; its database is changed by the write endpoints)")
+                             "seeding; its database is changed by the write endpoints, and a "
+                             "second vote run replays the first one's votes, which then change "
+                             "nothing: restore a copy of wiki.db to compare vote runs)")
     parser.add_argument("--cache", choices=("auto", "redis", "simple"), default="auto",
                         help="page cache: Redis shared by all workers (auto: when "
                              f"{BENCH_REDIS} answers), or each worker's own memory")
