@@ -75,6 +75,17 @@ def test_end_read_leaves_a_transaction_with_changes_alone(app, begins, customer)
     db.session.rollback()
 
 
+def test_end_read_leaves_a_batchs_transaction_alone(app, customer):
+    from wiki.database import batch
+
+    db.session.commit()
+    with batch():
+        read_something()
+        end_read()  # a service inside the batch: the batch commits once, at its end
+        assert db.session().in_transaction()
+    db.session.rollback()
+
+
 def test_an_unused_intent_ends_with_its_request(app, client, begins):
     with app.test_request_context("/", method="GET"):
         read_something()

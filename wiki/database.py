@@ -132,8 +132,9 @@ def end_read():
     as they are (no expiry, so using them does not start another transaction)."""
     _read_intent.set(False)  # not taken up when a transaction was already open
     session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
-        return
+    if _in_batch.get() or not session.in_transaction() \
+            or session.new or session.dirty or session.deleted:
+        return  # a batch's transaction, or one holding changes, ends where it began
     keep = session.expire_on_commit
     session.expire_on_commit = False
     try:

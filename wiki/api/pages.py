@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import permissions
+from ..database import reading
 from ..errors import Conflict
 from ..extensions import db
 from ..models import KINDS, Page, Tag
@@ -114,7 +115,8 @@ def get_page(slug):
      "and the edits could not be merged.", body=UPDATE_BODY, response=PAGE_SCHEMA,
      auth="required", errors=(400, 401, 403, 404, 409, 413))
 def update_page(slug):
-    page = load_page(slug, current_user)
+    with reading():  # the save's own transaction takes the write lock, not this look-up
+        page = load_page(slug, current_user)
     data = json_body(required=("body", "base_revision"), optional=("summary",),
                      types={"body": str, "base_revision": int, "summary": str})
     try:
@@ -125,7 +127,8 @@ def update_page(slug):
         page = load_page(slug, current_user)
         current = page.current_revision.number if page.current_revision else None
         raise ApiError(409, "edit_conflict", error.message, current_revision=current) from error
-    return jsonify(page_json(page, current_user))
+    with reading():
+        return jsonify(page_json(page, current_user))
 
 
 @bp.route("/pages/<slug>/revisions")

@@ -5,6 +5,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .. import permissions
+from ..database import reading
 from ..errors import Conflict, ValidationError
 from ..extensions import login_manager
 from ..forms import attach_errors
@@ -33,8 +34,10 @@ def view(slug):
 
 @bp.route("/wiki/<slug>/edit", methods=["GET", "POST"])
 def edit(slug):
-    page = services.get_page_or_404(slug)
-    if not permissions.can_edit(current_user, page):
+    with reading():  # a save's own transaction takes the write lock, not these look-ups
+        page = services.get_page_or_404(slug)
+        allowed = permissions.can_edit(current_user, page)
+    if not allowed:
         return deny()
     form = EditForm()
     if request.method == "GET":
@@ -57,14 +60,15 @@ def edit(slug):
     except ValidationError as error:
         attach_errors(form, error)
         return render_template("pages/edit.html", page=page, form=form), error.status_code
-    if revision is None:
-        flash("Nothing changed, so no new revision was saved.", "info")
-    elif getattr(revision, "merged", False):
-        flash("Someone else saved while you edited; your changes did not overlap and were "
-              f"merged into revision {revision.number}. Check the result.", "warning")
-    else:
-        flash(f"Saved revision {revision.number}.", "success")
-    return redirect(url_for("pages.view", slug=page.slug))
+    with reading():  # the saved revision's number, read back after its commit
+        if revision is None:
+            flash("Nothing changed, so no new revision was saved.", "info")
+        elif getattr(revision, "merged", False):
+            flash("Someone else saved while you edited; your changes did not overlap and were "
+                  f"merged into revision {revision.number}. Check the result.", "warning")
+        else:
+            flash(f"Saved revision {revision.number}.", "success")
+        return redirect(url_for("pages.view", slug=page.slug))
 
 
 @bp.route("/new", methods=["GET", "POST"])

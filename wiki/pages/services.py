@@ -10,11 +10,12 @@ This is the contract other areas build on:
   visible_revision(page, user) / get_page(slug) / get_page_or_404(slug)
 """
 from flask import abort, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import events, permissions
-from ..database import atomic
+from ..database import atomic, begin_write, reading
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import (KINDS, PRODUCT_KINDS, Comment, Link, Page, ProposalState, Revision, Tag,
@@ -26,6 +27,7 @@ from .diffing import merge3
 MAX_TITLE = 200
 MAX_SUMMARY = 300
 MAX_TAGS = 10
+_links = Link.__table__
 
 
 class EditConflict(Conflict):
@@ -88,9 +90,16 @@ def check_body(body):
     return body.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def render_source(source):
+def render_source(source, seen=None):
+    """``(html, linked slugs)``; ``seen``, when given, records whether each linked page existed."""
+    exists = _page_exists
+    if seen is not None:
+        def exists(slug):
+            if slug not in seen:
+                seen[slug] = _page_exists(slug)
+            return seen[slug]
     try:
-        return render(source, exists=_page_exists,
+        return render(source, exists=exists,
                       nesting_limit=current_app.config["MAX_MARKDOWN_NESTING"])
     except RenderError as error:
         raise ValidationError({"body": str(error)}) from error
@@ -145,10 +154,21 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
 
 
 def _lock(page):
-    """Reload the page under a row lock (PostgreSQL), so concurrent saves number revisions one
-    after the other; SQLite's BEGIN IMMEDIATE already serialises writers."""
-    db.session.execute(select(Page.id).where(Page.id == page.id).with_for_update())
-    db.session.expire(page, ["current_revision_id", "revision_count", "current_revision"])
+    """Read the page's revision count and current revision (and whether it is hidden) again
+    under a row lock (PostgreSQL), so concurrent saves number revisions one after the other;
+    SQLite's BEGIN IMMEDIATE already serialises writers. A current revision loaded before and
+    still current is kept (its text never changes), so nothing more is read for it."""
+    current_id, count, hidden = db.session.execute(
+        select(Page.current_revision_id, Page.revision_count, Revision.hidden)
+        .outerjoin(Revision, Revision.id == Page.current_revision_id)
+        .where(Page.id == page.id).with_for_update(of=Page)).one()
+    loaded = page.__dict__.get("current_revision")
+    if loaded is not None and loaded.id == current_id and "current_revision_id" in page.__dict__:
+        set_committed_value(loaded, "hidden", hidden)
+    else:
+        db.session.expire(page, ["current_revision"])
+    set_committed_value(page, "current_revision_id", current_id)
+    set_committed_value(page, "revision_count", count)
 
 
 def visible_revision(page, user):
@@ -174,45 +194,83 @@ def edit_page(actor, page, body, summary="", base_revision=None, tags=None):
     ``base_revision`` is the number the author started from. When others saved since, edits that
     do not overlap are merged three-way (the returned revision has ``merged = True``); overlapping
     ones raise :class:`EditConflict`. Hidden revisions count only for those who can see them.
+
+    The merge and the rendering are done before the write transaction (``_Draft``), so the write
+    lock is not held while Markdown renders; under the lock the draft is checked against what
+    it was made from and made again only if someone saved or a linked page came or went.
     """
     if not permissions.can_edit(actor, page):
         abort(403)
     body = check_body(body)
     summary = clean_summary(summary)
+    with reading():
+        draft = _Draft.make(actor, page, body, base_revision)
+    begin_write()
     _lock(page)
-    theirs = visible_revision(page, actor)
-    merged = False
-    if base_revision is not None and theirs is not None:
-        try:
-            base_number = int(base_revision)
-        except (TypeError, ValueError):
-            raise ValidationError({"base_revision": "The revision you started from is unknown."}) from None
-        if base_number != theirs.number:
-            base = get_revision(page, base_number)
-            if base is None or base_number > theirs.number:
-                raise ValidationError({"base_revision": "The revision you started from is unknown."})
-            text, clean = merge3(base.source, body, theirs.source)
-            if not clean:
-                raise EditConflict(theirs.number, theirs.source, body)
-            merged = text != body
-            body = check_body(text)
+    if not draft.still_holds(actor, page):
+        draft = _Draft.make(actor, page, body, base_revision)
     tags_changed = tags is not None and _tag_names(tags) != [t.name for t in page.tags]
     if tags_changed:
         set_tags(page, tags)
-    if theirs is not None and theirs.source == body:
+    if draft.unchanged:
         if tags_changed:
             page.updated_at = utcnow()
             events.record("page.tagged", actor, page=page, data={"tags": [t.name for t in page.tags]})
             db.session.commit()
         return None
-    if not body.strip():
+    if not draft.body.strip():
         raise ValidationError({"body": "A page cannot be emptied; write something."})
-    revision = _add_revision(actor, page, body, summary)
-    revision.merged = merged
+    revision = _add_revision(actor, page, draft.body, summary, rendered=draft.rendered)
+    revision.merged = draft.merged
     events.record("page.edited", actor, page=page, revision=revision,
-                  data={"merged": True} if merged else None)
+                  data={"merged": True} if draft.merged else None)
     db.session.commit()
     return revision
+
+
+class _Draft:
+    """The text an edit saves (merged three-way when others saved since the author's base) and
+    its rendering, made from the revision the author sees, with which linked pages existed."""
+
+    def __init__(self, theirs, body, merged):
+        self.theirs_id = theirs.id if theirs is not None else None
+        self.unchanged = theirs is not None and theirs.source == body
+        self.body = body
+        self.merged = merged
+        self.seen = {}  # linked slug -> whether that page existed as this rendered
+        self.rendered = None if self.unchanged or not body.strip() else render_source(body, self.seen)
+
+    @classmethod
+    def make(cls, actor, page, body, base_revision):
+        theirs = visible_revision(page, actor)
+        merged = False
+        if base_revision is not None and theirs is not None:
+            try:
+                base_number = int(base_revision)
+            except (TypeError, ValueError):
+                raise ValidationError({"base_revision": "The revision you started from is unknown."}) from None
+            if base_number != theirs.number:
+                base = get_revision(page, base_number)
+                if base is None or base_number > theirs.number:
+                    raise ValidationError({"base_revision": "The revision you started from is unknown."})
+                text, clean = merge3(base.source, body, theirs.source)
+                if not clean:
+                    raise EditConflict(theirs.number, theirs.source, body)
+                merged = text != body
+                body = check_body(text)
+        return cls(theirs, body, merged)
+
+    def still_holds(self, actor, page):
+        """Under the write lock: the author still sees the same revision, and every linked page
+        still exists or not as it did (one statement for all of them)."""
+        theirs = visible_revision(page, actor)
+        if (theirs.id if theirs is not None else None) != self.theirs_id:
+            return False
+        if not self.seen:
+            return True
+        existing = set(db.session.scalars(
+            select(Page.slug).where(Page.slug.in_(self.seen), Page.deleted.is_(False))))
+        return all(found == (slug in existing) for slug, found in self.seen.items())
 
 
 @atomic
@@ -268,8 +326,8 @@ def add_comment(actor, page, body, parent=None):
     return comment
 
 
-def _add_revision(actor, page, body, summary):
-    html, links = render_source(body)
+def _add_revision(actor, page, body, summary, rendered=None):
+    html, links = rendered or render_source(body)
     previous = page.current_revision
     number = page.revision_count + 1
     size = len(body.encode("utf-8"))
@@ -286,9 +344,14 @@ def _add_revision(actor, page, body, summary):
 
 
 def set_links(page, slugs):
-    """Keep the link table equal to the wiki links of the page's current revision."""
-    db.session.execute(delete(Link).where(Link.from_page_id == page.id))
-    db.session.add_all(Link(from_page_id=page.id, to_slug=slug[:220]) for slug in sorted(set(slugs)))
+    """Keep the link table equal to the wiki links of the page's current revision.
+
+    On the table, not through the session: link rows are never loaded as objects, and an ORM
+    delete first looks for them in the session (a save runs this under the write lock)."""
+    db.session.execute(_links.delete().where(_links.c.from_page_id == page.id))
+    rows = [{"from_page_id": page.id, "to_slug": slug} for slug in sorted({s[:220] for s in slugs})]
+    if rows:
+        db.session.execute(_links.insert(), rows)
 
 
 def refresh_links_to(slug):

@@ -1,0 +1,141 @@
+"""A save merges and renders its text before its write transaction, then checks under the write
+lock that nothing it relied on changed meanwhile: another save, a linked page coming into being,
+the current revision being hidden. Whatever happened, the saved revision is the one the old
+all-under-the-lock save would have made."""
+import pytest
+from sqlalchemy import event, select, update
+
+from wiki.errors import ValidationError
+from wiki.extensions import db
+from wiki.models import Page, Revision
+from wiki.pages import services
+from wiki.pages.services import EditConflict, edit_page
+
+BASE = "Intro line\n\nMiddle paragraph\n\nClosing line\n"
+
+
+@pytest.fixture
+def meanwhile(monkeypatch):
+    """``meanwhile(fn)``: run ``fn()`` once, right after the next save has made its draft and
+    before it takes the write lock."""
+    pending = []
+    real = services._Draft.make.__func__
+
+    def make(cls, *args, **kwargs):
+        draft = real(cls, *args, **kwargs)
+        while pending:
+            pending.pop()()
+        return draft
+
+    monkeypatch.setattr(services._Draft, "make", classmethod(make))
+    return pending.append
+
+
+def test_a_save_committed_meanwhile_is_merged_not_overwritten(customer, make_page, make_user, meanwhile):
+    page = make_page("Busy page", body=BASE)
+    other = make_user("other")
+    meanwhile(lambda: edit_page(other, db.session.get(Page, page.id),
+                                BASE.replace("Closing line", "Closing, theirs"), base_revision=1))
+    revision = edit_page(customer, page, BASE.replace("Intro line", "Intro, mine"), base_revision=1)
+    assert (revision.number, revision.merged) == (3, True)
+    assert revision.source == "Intro, mine\n\nMiddle paragraph\n\nClosing, theirs\n"
+    assert page.revision_count == 3
+
+
+def test_an_overlapping_save_committed_meanwhile_is_a_conflict(customer, make_page, make_user, meanwhile):
+    page = make_page("Contested meanwhile", body=BASE)
+    theirs = BASE.replace("Middle paragraph", "Their middle")
+    meanwhile(lambda: edit_page(make_user("other"), db.session.get(Page, page.id), theirs,
+                                base_revision=1))
+    with pytest.raises(EditConflict) as caught:
+        edit_page(customer, page, BASE.replace("Middle paragraph", "My middle"), base_revision=1)
+    assert caught.value.current_revision == 2
+    assert db.session.get(Page, page.id).current_revision.source == theirs
+
+
+def test_a_page_created_meanwhile_is_linked_blue(customer, make_page, meanwhile):
+    page = make_page("Linking page", body="First text.")
+    meanwhile(lambda: make_page("Future page"))
+    revision = edit_page(customer, page, "See [[Future page]].", base_revision=1)
+    assert 'href="/wiki/future-page"' in revision.html and "redlink" not in revision.html
+
+
+def test_a_page_deleted_meanwhile_is_linked_red(customer, make_page, meanwhile):
+    page = make_page("Pointing page", body="First text.")
+    target = make_page("Doomed page")
+
+    def delete_target():
+        db.session.get(Page, target.id).deleted = True
+        db.session.commit()
+
+    meanwhile(delete_target)
+    revision = edit_page(customer, page, "See [[Doomed page]].", base_revision=1)
+    assert "redlink" in revision.html
+
+
+def test_a_revision_hidden_meanwhile_is_not_built_on(customer, make_page, make_user, meanwhile):
+    page = make_page("Hidden meanwhile", body=BASE)
+    edit_page(make_user("spammer"), page, BASE + "\nSpam line\n", base_revision=1)
+    spam_id = page.current_revision_id
+
+    def hide_elsewhere():  # as another process would: this session's objects stay as they are
+        with db.engine.begin() as connection:
+            connection.execute(update(Revision.__table__).where(Revision.__table__.c.id == spam_id)
+                               .values(hidden=True))
+
+    meanwhile(hide_elsewhere)
+    with pytest.raises(ValidationError) as caught:
+        edit_page(customer, page, BASE + "\nSpam line\nMy line\n", base_revision=2)
+    assert "base_revision" in caught.value.errors
+    assert db.session.scalar(select(Page.revision_count).where(Page.id == page.id)) == 2
+
+
+@pytest.fixture
+def steps(app, monkeypatch):
+    """The SQLite transactions a request begins, in order, with "render" where Markdown ran.
+    The search queue is left undrained: its own transactions are not the save's."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+    monkeypatch.setitem(app.config, "SEARCH_DRAIN", "later")
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    real_render = services.render
+
+    def render(*args, **kwargs):
+        seen.append("render")
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(services, "render", render)
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_an_api_save_renders_before_it_takes_the_write_lock_once(client, customer, make_page,
+                                                                  make_token, steps):
+    make_page("Api saved", body="First text.")
+    headers = make_token(customer)
+    db.session.commit()
+    steps.clear()
+    response = client.put("/api/v1/pages/api-saved", headers=headers,
+                          json={"body": "Second text, with [[Api saved]].", "base_revision": 1})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["revision"] == 2
+    assert steps.count("BEGIN IMMEDIATE") == 1
+    assert steps.index("render") < steps.index("BEGIN IMMEDIATE")
+
+
+def test_a_form_save_renders_before_it_takes_the_write_lock_once(customer_client, make_page, steps):
+    make_page("Form saved", body="First text.")
+    db.session.commit()
+    steps.clear()
+    response = customer_client.post("/wiki/form-saved/edit",
+                                     data={"body": "Second text.", "base_revision": 1})
+    assert response.status_code == 302
+    assert steps.count("BEGIN IMMEDIATE") == 1
+    assert steps.index("render") < steps.index("BEGIN IMMEDIATE")
+    assert db.session.scalar(select(Page.revision_count).where(Page.slug == "form-saved")) == 2
