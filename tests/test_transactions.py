@@ -275,3 +275,57 @@ def test_a_failed_checkpoint_is_logged_and_the_next_commit_may_try_again(checkpo
     checkpointer._run()
     assert not checkpointer._running
     assert "WAL checkpoint" in caplog.text and "database is locked" in caplog.text
+
+
+def test_a_large_wal_starts_again_from_its_beginning_with_writers_held_at_the_gate(
+        app, checkpointer, make_user, monkeypatch):
+    import sqlite3
+
+    for n in range(5):
+        make_user(f"writer{n}")
+    db.session.remove()
+    checkpointer.wait()
+    gate, entered = checkpointer.gate, []
+    real_enter = gate.enter
+
+    def enter(connection):
+        entered.append(connection)
+        real_enter(connection)
+
+    monkeypatch.setattr(gate, "enter", enter)
+    monkeypatch.setattr(checkpointer, "RESTART_BYTES", 0)
+    busy, frames, copied = checkpointer.checkpoint()
+    monkeypatch.undo()
+    assert busy == 0 and frames > 0 and copied == frames
+    assert len(entered) == 1 and isinstance(entered[0], sqlite3.Connection)  # its own connection
+    assert not gate._held and id(entered[0]) not in gate._descriptors  # let go, descriptor closed
+    make_user("after")  # the next commit writes from the WAL's beginning
+    db.session.remove()
+    checkpointer.wait()
+    _busy, frames_after, _copied = checkpointer.checkpoint()
+    assert frames_after < frames
+
+
+def test_a_restart_gives_up_on_a_reader_that_stays_and_lets_writers_through(
+        app, checkpointer, make_user, monkeypatch, caplog):
+    import logging
+    import sqlite3
+
+    make_user("before")
+    db.session.remove()
+    reader = sqlite3.connect(checkpointer.path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM users").fetchone()  # holds this snapshot
+        make_user("during")  # a commit after the reader's snapshot
+        db.session.remove()
+        checkpointer.wait()
+        monkeypatch.setattr(checkpointer, "RESTART_BYTES", 0)
+        caplog.set_level(logging.INFO, logger="wiki.writegate")
+        busy, _frames, _copied = checkpointer.checkpoint()
+        assert busy == 1 and "not restarted" in caplog.text
+        assert not checkpointer.gate._held
+        make_user("after")  # writers get through
+    finally:
+        reader.rollback()
+        reader.close()

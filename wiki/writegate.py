@@ -29,6 +29,8 @@ class WriteGate:
     def __init__(self, path, checkpointer=None):
         self.path = path
         self.checkpointer = checkpointer  # told after each commit, once the gate is let go
+        if checkpointer is not None:
+            checkpointer.gate = self  # it holds writers here to start the WAL again
         self._descriptors = {}  # id(DBAPI connection) → descriptor of the lock file
         self._held = {}  # id(DBAPI connection) → the thread that holds the gate through it
         self._mutex = threading.Lock()
@@ -113,9 +115,22 @@ class Checkpointer:
     checkpoint off (``wal_autocheckpoint=0``), and after a commit this starts a PASSIVE
     checkpoint (which blocks no reader and no writer) on a connection of its own, at most once
     every ``INTERVAL`` seconds per process and one at a time.
+
+    Under a steady stream of writes a PASSIVE checkpoint never catches up with the last commit,
+    and SQLite starts the WAL again from its beginning only when one has: sixteen voters grew it
+    by 30 MB a second, without end. So when the WAL file has grown past ``RESTART_BYTES``, the
+    PASSIVE pass is followed by a RESTART checkpoint with writers held at the gate: it copies
+    the few frames committed since and waits at most ``RESTART_WAIT_MS`` for readers of older
+    snapshots to finish, so the next commit writes from the file's beginning again; the file
+    keeps its size, and is not grown further. If a reader takes longer, it gives up (writers
+    waited that long) and the next interval tries again. Writers wait a few milliseconds for
+    each restart, so the bound is set far above what ordinary traffic reaches.
     """
 
     INTERVAL = 1.0
+    RESTART_BYTES = 256 * 1024 * 1024
+    RESTART_WAIT_MS = 100
+    gate = None  # the WriteGate of the same database, which sets this
 
     def __init__(self, path):
         self.path = path
@@ -146,13 +161,34 @@ class Checkpointer:
             thread.join(timeout)
 
     def checkpoint(self):
-        """One PASSIVE checkpoint: ``(busy, WAL frames, frames copied)`` as SQLite answers."""
+        """One PASSIVE checkpoint, and a RESTART one when the WAL has grown too large:
+        ``(busy, WAL frames, frames copied)`` as SQLite answers the last of them."""
         # mode=rw: a database removed meanwhile (a test's) is not created afresh
         connection = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=1)
         try:
-            return connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            answer = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if self.gate is not None and self.wal_bytes() > self.RESTART_BYTES:
+                answer = self._restart(connection)
+            return answer
         finally:
             connection.close()
+
+    def wal_bytes(self):
+        try:
+            return os.path.getsize(f"{self.path}-wal")
+        except OSError:
+            return 0
+
+    def _restart(self, connection):
+        connection.execute(f"PRAGMA busy_timeout={self.RESTART_WAIT_MS}")
+        self.gate.enter(connection)
+        try:
+            answer = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+        finally:
+            self.gate.forget(connection)  # let go, and close its descriptor of the lock file
+        if answer[0]:
+            log.info("WAL of %s not restarted: a reader stayed on an older snapshot", self.path)
+        return answer
 
     def _run(self):
         try:
