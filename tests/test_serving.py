@@ -98,3 +98,18 @@ def test_a_worker_takes_the_configured_gil_switch_interval(monkeypatch):
         assert sys.getswitchinterval() == before
     finally:
         sys.setswitchinterval(before)
+
+
+def test_workers_leave_what_they_inherit_out_of_the_garbage_collectors_reach(monkeypatch):
+    import gc
+
+    conf = load_conf(monkeypatch)
+    try:
+        gc.unfreeze()
+        conf.pre_fork(None, None)  # in the master, before each fork
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+        conf.post_worker_init(None)  # in a worker that loaded the application itself
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

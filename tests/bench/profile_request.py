@@ -6,15 +6,20 @@ and kept (`tests/bench/run.py --keep` prints its folder).
     python tests/bench/profile_request.py --instance DIR --method PUT --token \
         --json '{"value": 1}' --json '{"value": -1}' /api/v1/pages/some-proposal/vote
     PROFILE_SORT=tottime python tests/bench/profile_request.py … --profile   # self time first
+    python tests/bench/profile_request.py --instance DIR -n 6000 --gc [--freeze] /wiki/some-page
 
 Every request goes through the whole WSGI application (the test client's own cost is small and
 the same for the bare-Flask line printed for comparison). The first request is left out of the
 timing; with ``--cold`` the page cache is cleared before every request, so each one is a miss.
 A write is sent with ``--method`` and ``--json`` bodies, taken in turn (so a vote that alternates
 its value changes something every time), as the manifest's first API token with ``--token``.
+``--gc`` reports the garbage collector's full collections during the timed requests (each stops
+every thread of a worker); ``--freeze`` first freezes what is loaded, as gunicorn.conf.py does
+before it forks a worker.
 """
 import argparse
 import cProfile
+import gc
 import itertools
 import json
 import os
@@ -43,6 +48,9 @@ def parse_args(argv=None):
     parser.add_argument("--json", action="append", default=[],
                         help="a JSON body; given more than once, the bodies are sent in turn")
     parser.add_argument("--token", action="store_true", help="as the manifest's first API token")
+    parser.add_argument("--gc", action="store_true", help="report full garbage collections")
+    parser.add_argument("--freeze", action="store_true",
+                        help="gc.freeze() after the first request, as gunicorn.conf.py before a fork")
     return parser.parse_args(argv)
 
 
@@ -56,6 +64,24 @@ def sender(client, path, method="GET", bodies=(), headers=None):
                            content_type="application/json" if body is not None else None)
 
     return send
+
+
+class full_collections(list):  # noqa: N801  (used as a list of pause lengths, in ms)
+    """The length of each full (generation 2) collection from now on, while its callback is in
+    ``gc.callbacks``."""
+
+    def __init__(self):
+        super().__init__()
+        self._began = None
+        gc.callbacks.append(self.note)
+
+    def note(self, phase, info):
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._began = time.perf_counter()
+        elif self._began is not None:
+            self.append((time.perf_counter() - self._began) * 1000)
 
 
 def timed(send, n, before=None):
@@ -106,11 +132,20 @@ def main(argv=None):
             if near is not None:  # this process's copies of Redis entries
                 near.clear()
     send = sender(client, args.path, args.method, args.json, headers)
+    send()
+    if args.freeze:
+        gc.freeze()
+    pauses = full_collections() if args.gc else None
     response, times = timed(send, args.n, before)
+    if pauses is not None:
+        gc.callbacks.remove(pauses.note)
     print(f"{args.path}: {response.status_code}, {len(response.data)} bytes, "
           f"X-Page-Cache {response.headers.get('X-Page-Cache')}, "
           f"SQL {response.headers.get('X-SQL-Count')}")
     print(f"  CoWiki     {summary(times)}")
+    if pauses is not None:
+        print(f"  full garbage collections: {len(pauses)}, {sum(pauses):.1f} ms in all, longest "
+              f"{max(pauses, default=0):.1f} ms; {gc.get_freeze_count():,} objects frozen")
     bare_client = bare.test_client()
     _, bare_times = timed(sender(bare_client, "/"), args.n)
     print(f"  bare Flask {summary(bare_times)}")
