@@ -31,7 +31,8 @@ def meanwhile(monkeypatch):
     return pending.append
 
 
-def test_a_save_committed_meanwhile_is_merged_not_overwritten(customer, make_page, make_user, meanwhile):
+def test_a_save_committed_meanwhile_is_merged_not_overwritten(customer, make_page, make_user,
+                                                             meanwhile):
     page = make_page("Busy page", body=BASE)
     other = make_user("other")
     meanwhile(lambda: edit_page(other, db.session.get(Page, page.id),
@@ -42,7 +43,8 @@ def test_a_save_committed_meanwhile_is_merged_not_overwritten(customer, make_pag
     assert page.revision_count == 3
 
 
-def test_an_overlapping_save_committed_meanwhile_is_a_conflict(customer, make_page, make_user, meanwhile):
+def test_an_overlapping_save_committed_meanwhile_is_a_conflict(customer, make_page, make_user,
+                                                               meanwhile):
     page = make_page("Contested meanwhile", body=BASE)
     theirs = BASE.replace("Middle paragraph", "Their middle")
     meanwhile(lambda: edit_page(make_user("other"), db.session.get(Page, page.id), theirs,

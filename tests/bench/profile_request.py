@@ -50,7 +50,7 @@ def parse_args(argv=None):
     parser.add_argument("--token", action="store_true", help="as the manifest's first API token")
     parser.add_argument("--gc", action="store_true", help="report full garbage collections")
     parser.add_argument("--freeze", action="store_true",
-                        help="gc.freeze() after the first request, as gunicorn.conf.py before a fork")
+                        help="gc.freeze() after the first request, as gunicorn.conf.py does")
     return parser.parse_args(argv)
 
 
@@ -66,9 +66,9 @@ def sender(client, path, method="GET", bodies=(), headers=None):
     return send
 
 
-class full_collections(list):  # noqa: N801  (used as a list of pause lengths, in ms)
-    """The length of each full (generation 2) collection from now on, while its callback is in
-    ``gc.callbacks``."""
+class FullCollections(list):
+    """The length in ms of each full (generation 2) collection from now on, while its callback
+    is in ``gc.callbacks``."""
 
     def __init__(self):
         super().__init__()
@@ -135,7 +135,7 @@ def main(argv=None):
     send()
     if args.freeze:
         gc.freeze()
-    pauses = full_collections() if args.gc else None
+    pauses = FullCollections() if args.gc else None
     response, times = timed(send, args.n, before)
     if pauses is not None:
         gc.callbacks.remove(pauses.note)

@@ -238,21 +238,23 @@ class _Draft:
         self.body = body
         self.merged = merged
         self.seen = {}  # linked slug -> whether that page existed as this rendered
-        self.rendered = None if self.unchanged or not body.strip() else render_source(body, self.seen)
+        empty = self.unchanged or not body.strip()
+        self.rendered = None if empty else render_source(body, self.seen)
 
     @classmethod
     def make(cls, actor, page, body, base_revision):
         theirs = visible_revision(page, actor)
         merged = False
         if base_revision is not None and theirs is not None:
+            unknown = {"base_revision": "The revision you started from is unknown."}
             try:
                 base_number = int(base_revision)
             except (TypeError, ValueError):
-                raise ValidationError({"base_revision": "The revision you started from is unknown."}) from None
+                raise ValidationError(unknown) from None
             if base_number != theirs.number:
                 base = get_revision(page, base_number)
                 if base is None or base_number > theirs.number:
-                    raise ValidationError({"base_revision": "The revision you started from is unknown."})
+                    raise ValidationError(unknown)
                 text, clean = merge3(base.source, body, theirs.source)
                 if not clean:
                     raise EditConflict(theirs.number, theirs.source, body)
