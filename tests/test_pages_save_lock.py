@@ -1,7 +1,7 @@
 """A save merges and renders its text before its write transaction, then checks under the write
 lock that nothing it relied on changed meanwhile: another save, a linked page coming into being,
 the current revision being hidden. Whatever happened, the saved revision is the one the old
-all-under-the-lock save would have made."""
+all-under-the-lock save would have made. A new page renders before its transaction too."""
 import pytest
 from sqlalchemy import event, select, update
 
@@ -117,6 +117,10 @@ def steps(app, monkeypatch):
     event.remove(db.engine, "before_cursor_execute", note)
 
 
+def last_render(steps):
+    return max(i for i, step in enumerate(steps) if step == "render")
+
+
 def test_an_api_save_renders_before_it_takes_the_write_lock_once(client, customer, make_page,
                                                                   make_token, steps):
     make_page("Api saved", body="First text.")
@@ -128,7 +132,7 @@ def test_an_api_save_renders_before_it_takes_the_write_lock_once(client, custome
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["revision"] == 2
     assert steps.count("BEGIN IMMEDIATE") == 1
-    assert steps.index("render") < steps.index("BEGIN IMMEDIATE")
+    assert last_render(steps) < steps.index("BEGIN IMMEDIATE")
 
 
 def test_a_form_save_renders_before_it_takes_the_write_lock_once(customer_client, make_page, steps):
@@ -139,5 +143,65 @@ def test_a_form_save_renders_before_it_takes_the_write_lock_once(customer_client
                                      data={"body": "Second text.", "base_revision": 1})
     assert response.status_code == 302
     assert steps.count("BEGIN IMMEDIATE") == 1
-    assert steps.index("render") < steps.index("BEGIN IMMEDIATE")
+    assert last_render(steps) < steps.index("BEGIN IMMEDIATE")
     assert db.session.scalar(select(Page.revision_count).where(Page.slug == "form-saved")) == 2
+
+
+def test_a_new_page_links_a_page_created_while_it_rendered_blue(customer, make_page, monkeypatch):
+    real_render, done = services.render, []
+
+    def render_then_create(*args, **kwargs):
+        rendered = real_render(*args, **kwargs)
+        if not done:  # the new page's own rendering, before its write transaction
+            done.append(True)
+            make_page("Arrived meanwhile")
+        return rendered
+
+    monkeypatch.setattr(services, "render", render_then_create)
+    page = services.create_page(customer, "Newcomer", "article", "See [[Arrived meanwhile]].")
+    html = page.current_revision.html
+    assert 'href="/wiki/arrived-meanwhile"' in html and "redlink" not in html
+
+
+def test_a_new_pages_link_to_itself_is_blue(customer):
+    page = services.create_page(customer, "Selfie", "article", "About [[Selfie]] itself.")
+    assert 'href="/wiki/selfie"' in page.current_revision.html
+    assert "redlink" not in page.current_revision.html
+
+
+def test_a_title_taken_meanwhile_is_a_conflict_and_leaves_nothing(customer, make_page, monkeypatch):
+    real_render, done = services.render, []
+
+    def render_then_take(*args, **kwargs):
+        rendered = real_render(*args, **kwargs)
+        if not done:
+            done.append(True)
+            make_page("Contested title")
+        return rendered
+
+    monkeypatch.setattr(services, "render", render_then_take)
+    with pytest.raises(services.Conflict):
+        services.create_page(customer, "Contested title", "article", "Mine.")
+    assert db.session.scalar(select(Page.revision_count).where(Page.slug == "contested-title")) == 1
+
+
+def test_an_api_create_renders_before_it_takes_the_write_lock_once(client, customer, make_token,
+                                                                   product, steps):
+    headers = make_token(customer)
+    db.session.commit()
+    steps.clear()
+    response = client.post("/api/v1/pages", headers=headers, json={
+        "title": "Api created", "kind": "review", "body": "A review of [[Api created]].",
+        "product": product.slug})
+    assert response.status_code == 201, response.get_json()
+    assert steps.count("BEGIN IMMEDIATE") == 1
+    assert last_render(steps) < steps.index("BEGIN IMMEDIATE")
+
+
+def test_a_form_create_renders_before_it_takes_the_write_lock_once(customer_client, steps):
+    steps.clear()
+    response = customer_client.post("/new", data={"title": "Form created", "kind": "article",
+                                                  "body": "Some text, see [[Elsewhere]]."})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert steps.count("BEGIN IMMEDIATE") == 1
+    assert last_render(steps) < steps.index("BEGIN IMMEDIATE")

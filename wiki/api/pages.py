@@ -93,10 +93,12 @@ def create_page():
     tags = data.get("tags") or []
     if not all(isinstance(tag, str) for tag in tags):
         raise ApiError(400, "wrong_type", "Field 'tags' must be a list of strings.")
+    with reading():  # the page's own transaction takes the write lock, not this look-up
+        product = product_for_filter(data.get("product"))
     page = pages.create_page(current_user, data["title"], data["kind"], data["body"],
-                             product=product_for_filter(data.get("product")),
-                             summary=data.get("summary") or "", tags=tags)
-    response = jsonify(page_json(page, current_user))
+                             product=product, summary=data.get("summary") or "", tags=tags)
+    with reading():
+        response = jsonify(page_json(page, current_user))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_page", slug=page.slug)
     return response

@@ -73,11 +73,14 @@ def edit(slug):
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    if not permissions.can_create(current_user):
+    with reading():  # a new page's own transaction takes the write lock, not these look-ups
+        allowed = permissions.can_create(current_user)
+        products = queries.products() if allowed else []
+    if not allowed:
         return deny()
     form = NewPageForm()
     form.product.choices = choices([("", "— no product —")]
-                                   + [(p.slug, p.name) for p in queries.products()])
+                                   + [(p.slug, p.name) for p in products])
     if request.method == "GET":
         kind = request.args.get("kind")
         form.kind.data = kind if kind in KINDS else "article"
@@ -92,7 +95,8 @@ def new():
         return _new_form(form)
     if not form.validate_on_submit():
         return _new_form(form), 400
-    product = queries.get_product(form.product.data)
+    with reading():
+        product = queries.get_product(form.product.data)
     if form.kind.data in PRODUCT_KINDS and form.product.data and product is None:
         attach_errors(form, ValidationError({"product": "That product does not exist."}))
         return _new_form(form), 400
@@ -119,8 +123,9 @@ def new():
     except ValidationError as error:
         attach_errors(form, error)
         return _new_form(form), error.status_code
-    flash("Page created.", "success")
-    return redirect(url_for("pages.view", slug=page.slug))
+    with reading():  # the new page's slug, read back after its commit
+        flash("Page created.", "success")
+        return redirect(url_for("pages.view", slug=page.slug))
 
 
 def _new_form(form, preview=None):

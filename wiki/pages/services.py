@@ -121,6 +121,9 @@ def clean_summary(summary):
 
 @atomic
 def create_page(actor, title, kind, body, product=None, summary="", tags=()):
+    """Create a page with its first revision. The title's availability is looked up and the
+    Markdown rendered before the write transaction; under the write lock the title is claimed
+    (a unique slug) and the rendering made again only if a linked page came or went meanwhile."""
     if not permissions.can_create(actor):
         abort(403)
     title = clean_title(title)
@@ -131,9 +134,15 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     body = check_body(body)
     if not body.strip():
         raise ValidationError({"body": "Write something first."})
+    summary = clean_summary(summary) or "Created the page"
     slug = slugify(title)
-    if get_page(slug) is not None:
-        raise Conflict({"title": "A page with that title exists already."})
+    taken = Conflict({"title": "A page with that title exists already."})
+    with reading():
+        if get_page(slug) is not None:
+            raise taken
+        seen = {slug: True}  # a link to its own title is blue: the page exists once saved
+        rendered = render_source(body, seen)
+    begin_write()
     now = utcnow()
     page = Page(slug=slug, title=title, kind=kind, product=product, created_by_id=actor.id,
                 created_at=now, updated_at=now)
@@ -141,16 +150,28 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     if kind == "proposal":
         page.proposal = ProposalState(status="new", status_changed_at=now, last_activity_at=now)
     try:
-        db.session.flush()  # so links to the new slug render blue, the page's own included
+        db.session.flush()  # claims the slug (and makes it a page links find)
     except IntegrityError:  # someone created the same title a moment ago (atomic rolls back)
-        raise Conflict({"title": "A page with that title exists already."}) from None
+        raise taken from None
+    if not links_still_hold(seen):
+        rendered = render_source(body)
     set_tags(page, tags)
-    revision = _add_revision(actor, page, body, clean_summary(summary) or "Created the page")
+    revision = _add_revision(actor, page, body, summary, rendered=rendered)
     revision.merged = False
-    refresh_links_to(slug)
+    refresh_links_to(slug, new_page=page)
     events.record("page.created", actor, page=page, revision=revision)
     db.session.commit()
     return page
+
+
+def links_still_hold(seen):
+    """Whether every linked page in ``seen`` (slug -> existed when rendered) still exists or not
+    as it did: one statement for all of them."""
+    if not seen:
+        return True
+    existing = set(db.session.scalars(
+        select(Page.slug).where(Page.slug.in_(seen), Page.deleted.is_(False))))
+    return all(found == (slug in existing) for slug, found in seen.items())
 
 
 def _lock(page):
@@ -268,11 +289,7 @@ class _Draft:
         theirs = visible_revision(page, actor)
         if (theirs.id if theirs is not None else None) != self.theirs_id:
             return False
-        if not self.seen:
-            return True
-        existing = set(db.session.scalars(
-            select(Page.slug).where(Page.slug.in_(self.seen), Page.deleted.is_(False))))
-        return all(found == (slug in existing) for slug, found in self.seen.items())
+        return links_still_hold(self.seen)
 
 
 @atomic
@@ -356,11 +373,14 @@ def set_links(page, slugs):
         db.session.execute(_links.insert(), rows)
 
 
-def refresh_links_to(slug):
-    """Re-render the current revisions of pages linking to ``slug``, so red links turn blue."""
-    revisions = db.session.scalars(
-        select(Revision).join(Page, Page.current_revision_id == Revision.id)
-        .join(Link, Link.from_page_id == Page.id).where(Link.to_slug == slug))
+def refresh_links_to(slug, new_page=None):
+    """Re-render the current revisions of pages linking to ``slug``, so red links turn blue
+    (not ``new_page``'s own: it was rendered knowing it exists)."""
+    query = (select(Revision).join(Page, Page.current_revision_id == Revision.id)
+             .join(Link, Link.from_page_id == Page.id).where(Link.to_slug == slug))
+    if new_page is not None:
+        query = query.where(Page.id != new_page.id)
+    revisions = db.session.scalars(query)
     for revision in revisions:
         try:
             revision.html, _links = render_source(revision.source)
