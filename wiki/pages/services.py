@@ -184,7 +184,7 @@ def _lock(page):
         .outerjoin(Revision, Revision.id == Page.current_revision_id)
         .where(Page.id == page.id).with_for_update(of=Page)).one()
     loaded = page.__dict__.get("current_revision")
-    if loaded is not None and loaded.id == current_id and "current_revision_id" in page.__dict__:
+    if loaded is not None and loaded.id == current_id:
         set_committed_value(loaded, "hidden", hidden)
     else:
         db.session.expire(page, ["current_revision"])
