@@ -205,3 +205,92 @@ def test_a_form_create_renders_before_it_takes_the_write_lock_once(customer_clie
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     assert steps.count("BEGIN IMMEDIATE") == 1
     assert last_render(steps) < steps.index("BEGIN IMMEDIATE")
+
+
+# -- pages linking to a new title ------------------------------------------------------------------
+
+def current_html(slug):
+    return db.session.scalar(select(Revision.html).join(Page, Page.current_revision_id == Revision.id)
+                             .where(Page.slug == slug))
+
+
+def blue(html, slug):
+    return f'class="wikilink" href="/wiki/{slug}"' in html
+
+
+@pytest.fixture
+def meanwhile_create(monkeypatch):
+    """``meanwhile_create(fn)``: run ``fn()`` once, right after the next new page has rendered the
+    pages linking to its title and before it takes the write lock."""
+    pending = []
+    real = services.LinkingPages.render.__func__
+
+    def render(cls, slug):
+        linking = real(cls, slug)
+        while pending:
+            pending.pop()()
+        return linking
+
+    monkeypatch.setattr(services.LinkingPages, "render", classmethod(render))
+    return pending.append
+
+
+def test_pages_linking_to_a_new_title_render_before_the_write_lock(customer_client, make_page,
+                                                                   steps):
+    make_page("First linker", body="Waiting for [[Awaited page]].")
+    make_page("Second linker", body="Also [[Awaited page]] and [[Nowhere]].")
+    db.session.commit()
+    assert "redlink" in current_html("first-linker")
+    steps.clear()
+    response = customer_client.post("/new", data={"title": "Awaited page", "kind": "article",
+                                                  "body": "Here at last."})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert steps.count("render") == 3  # the new page and both linking pages
+    assert steps.count("BEGIN IMMEDIATE") == 1
+    assert last_render(steps) < steps.index("BEGIN IMMEDIATE")
+    assert blue(current_html("first-linker"), "awaited-page")
+    second = current_html("second-linker")
+    assert blue(second, "awaited-page") and 'href="/new?title=Nowhere"' in second
+
+
+def test_a_linking_page_saved_meanwhile_is_rendered_from_its_new_text(customer, make_page,
+                                                                      make_user, meanwhile_create):
+    linker = make_page("Changing linker", body="Before: [[Expected page]].")
+    old_revision_html = current_html("changing-linker")
+    meanwhile_create(lambda: edit_page(make_user("editor"), db.session.get(Page, linker.id),
+                                       "After: [[Expected page]], rewritten.", base_revision=1))
+    services.create_page(customer, "Expected page", "article", "Arrived.")
+    html = current_html("changing-linker")
+    assert "rewritten" in html and blue(html, "expected-page")
+    first = db.session.scalar(select(Revision.html).where(Revision.page_id == linker.id,
+                                                          Revision.number == 1))
+    assert first == old_revision_html  # no longer current: left as it was
+
+
+def test_a_page_that_starts_linking_meanwhile_is_rendered_blue(customer, make_page,
+                                                               meanwhile_create):
+    meanwhile_create(lambda: make_page("Late linker", body="Now see [[Popular title]]."))
+    services.create_page(customer, "Popular title", "article", "Here.")
+    assert blue(current_html("late-linker"), "popular-title")
+
+
+def test_linking_pages_render_again_when_a_page_they_link_to_came_meanwhile(customer, make_page,
+                                                                            meanwhile_create):
+    make_page("Double linker", body="See [[Target one]] and [[Target two]].")
+    meanwhile_create(lambda: make_page("Target two"))
+    services.create_page(customer, "Target one", "article", "One.")
+    html = current_html("double-linker")
+    assert blue(html, "target-one") and blue(html, "target-two")
+
+
+def test_a_loaded_linking_revision_reads_its_new_html(customer, make_page):
+    linker = make_page("Loaded linker", body="Soon [[Soon here]].")
+    revision = linker.current_revision
+    assert "redlink" in revision.html
+    session = db.session()
+    session.expire_on_commit = False  # the session keeps what it loaded across the commit
+    try:
+        services.create_page(customer, "Soon here", "article", "Here.")
+        assert blue(revision.html, "soon-here")
+    finally:
+        session.expire_on_commit = True

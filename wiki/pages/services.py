@@ -10,8 +10,9 @@ This is the contract other areas build on:
   visible_revision(page, user) / get_page(slug) / get_page_or_404(slug)
 """
 from flask import abort, current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import events, permissions
@@ -142,6 +143,7 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
             raise taken
         seen = {slug: True}  # a link to its own title is blue: the page exists once saved
         rendered = render_source(body, seen)
+        linking = LinkingPages.render(slug)
     begin_write()
     now = utcnow()
     page = Page(slug=slug, title=title, kind=kind, product=product, created_by_id=actor.id,
@@ -158,7 +160,7 @@ def create_page(actor, title, kind, body, product=None, summary="", tags=()):
     set_tags(page, tags)
     revision = _add_revision(actor, page, body, summary, rendered=rendered)
     revision.merged = False
-    refresh_links_to(slug, new_page=page)
+    linking.write(new_page=page)
     events.record("page.created", actor, page=page, revision=revision)
     db.session.commit()
     return page
@@ -373,19 +375,66 @@ def set_links(page, slugs):
         db.session.execute(_links.insert(), rows)
 
 
-def refresh_links_to(slug, new_page=None):
-    """Re-render the current revisions of pages linking to ``slug``, so red links turn blue
-    (not ``new_page``'s own: it was rendered knowing it exists)."""
-    query = (select(Revision).join(Page, Page.current_revision_id == Revision.id)
-             .join(Link, Link.from_page_id == Page.id).where(Link.to_slug == slug))
+class LinkingPages:
+    """The current revisions of pages linking to a title that is about to become a page, rendered
+    again so their red links to it turn blue.
+
+    ``render(slug)`` renders them before the write transaction (in the caller's read one);
+    ``write()`` stores that HTML under the write lock. A revision that became current meanwhile
+    is rendered there, and all of them again if a page they link to came or went (one statement
+    tells). A text that no longer renders (written under an older, looser renderer) keeps its
+    HTML."""
+
+    def __init__(self, slug, rendered, seen):
+        self.slug = slug
+        self.rendered = rendered  # current revision id -> HTML (None: keep its HTML)
+        self.seen = seen  # slug -> whether that page existed when rendered
+
+    @classmethod
+    def render(cls, slug):
+        seen = {slug: True}
+        rows = db.session.execute(select(Revision.id, Revision.source)
+                                  .where(Revision.id.in_(_current_revisions_linking_to(slug))))
+        return cls(slug, {revision_id: _html_or_none(source, seen) for revision_id, source in rows},
+                   seen)
+
+    def write(self, new_page=None):
+        """Under the write lock: store the HTML of every current revision linking to the slug
+        (not ``new_page``'s own: it was rendered knowing it exists)."""
+        ids = set(db.session.scalars(_current_revisions_linking_to(self.slug, new_page)))
+        rendered = {i: self.rendered[i] for i in ids if i in self.rendered} \
+            if links_still_hold(self.seen) else {}
+        missing = ids - rendered.keys()
+        if missing:
+            rows = db.session.execute(select(Revision.id, Revision.source)
+                                      .where(Revision.id.in_(missing)))
+            rendered.update((revision_id, _html_or_none(source)) for revision_id, source in rows)
+        changes = [{"revision_id": i, "html": html} for i, html in rendered.items() if html is not None]
+        if changes:
+            db.session.execute(_SET_HTML, changes)
+            for change in changes:  # a loaded revision reads its new HTML
+                loaded = db.session.identity_map.get(identity_key(Revision, change["revision_id"]))
+                if loaded is not None:
+                    db.session.expire(loaded, ["html"])
+
+
+def _current_revisions_linking_to(slug, new_page=None):
+    query = (select(Page.current_revision_id).join(Link, Link.from_page_id == Page.id)
+             .where(Link.to_slug == slug, Page.current_revision_id.is_not(None)))
     if new_page is not None:
         query = query.where(Page.id != new_page.id)
-    revisions = db.session.scalars(query)
-    for revision in revisions:
-        try:
-            revision.html, _links = render_source(revision.source)
-        except ValidationError:  # written under an older, looser renderer: keep its HTML
-            continue
+    return query
+
+
+def _html_or_none(source, seen=None):
+    try:
+        return render_source(source, seen)[0]
+    except ValidationError:
+        return None
+
+
+_SET_HTML = (update(Revision.__table__).where(Revision.__table__.c.id == bindparam("revision_id"))
+             .values(html=bindparam("html")))
 
 
 def _tag_names(names):
