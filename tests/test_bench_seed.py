@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
 
 from tests.bench.rows import Filler
-from tests.bench.seed import PASSWORD, Seeder
+from tests.bench.seed import PASSWORD, Seeder, after_seed
 from wiki.extensions import db
 from wiki.models import Comment, Event, Page, ProposalState, Revision, Vote
 
@@ -49,6 +49,19 @@ def test_seeded_users_log_in_and_ids_continue_after_the_seed(seeded, client, mak
     assert response.status_code == 302
     newcomer = make_user("newcomer")  # the id sequence moved past the seeded ids (PostgreSQL)
     assert newcomer.id > 25
+
+
+def test_after_seed_leaves_a_database_analysed_and_on_postgresql_vacuumed(seeded, app):
+    db.session.commit()  # the test's own transaction ends: SQLite's ANALYZE writes
+    done = after_seed(app)
+    assert "search rebuild" in done
+    db.session.commit()  # statistics as of now
+    if db.engine.dialect.name == "postgresql":
+        assert "vacuum" in done
+        assert db.session.scalar(text(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'votes'"))
+    else:
+        assert db.session.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'votes'")) > 0
 
 
 def test_seeded_revision_html_is_filled_in(seeded):

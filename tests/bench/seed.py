@@ -360,8 +360,19 @@ def after_seed(app):
                             ("recompute_ranks", "recompute_rankings", "recompute_ranking",
                              "recompute_all_ranks", "refresh_ranks", "recompute_all"),
                             pattern=r"^(recompute|refresh|rebuild|update)_\w*rank"))
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # A maintained database, whatever the server's autovacuum setting: after a bulk load
+            # nothing is marked all-visible (no index-only scans) and each row's first reader
+            # writes its hint bits, so the runs would measure the load's aftermath.
+            began = time.perf_counter()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM (ANALYZE)"))
+                conn.execute(text("CHECKPOINT"))
+            done["vacuum"] = round(time.perf_counter() - began, 2)
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
     return done
 
 
