@@ -470,3 +470,43 @@ def test_a_threads_own_reading_connection_is_kept_and_replaced_when_dropped(app)
     replaced = pagecache.one_row(engine, backend)[0]
     assert replaced != first
     assert pagecache.one_row(engine, "SELECT :n + 1", {"n": 41})[0] == 42
+
+
+def test_a_commit_with_an_event_bumps_the_generation_on_the_threads_own_connection(app, customer,
+                                                                                  review):
+    """On PostgreSQL every transaction that recorded an event advances the generation after its
+    commit, with one statement on the thread's reading connection: no pooled connection (the
+    committing session still holds one) and no transaction of its own."""
+    from wiki import pagecache
+    from wiki.pages.services import edit_page
+
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's generation is the newest event id alone")
+    statements = []
+    real = pagecache._fetch_one
+
+    def counted(conn, engine, sql, params):
+        statements.append(sql)
+        return real(conn, engine, sql, params)
+
+    before = pagecache.generation()[0]
+    checked_out = engine.pool.checkedout()
+    pagecache._fetch_one, statements[:] = counted, []
+    try:
+        edit_page(customer, review, "The battery lasts three days.", base_revision=1)
+    finally:
+        pagecache._fetch_one = real
+    assert statements.count(pagecache._BUMP) == 1
+    assert engine.pool.checkedout() == checked_out
+    bumped = pagecache.generation()[0]
+    assert bumped != before
+    assert int(bumped.split(".")[1]) == int(before.split(".")[1]) + 1
+
+
+def test_a_statement_without_rows_answers_none(app):
+    from wiki import pagecache
+
+    assert pagecache.one_row(db.engine, "CREATE TABLE IF NOT EXISTS scratch_rows (n integer)") is None
+    assert pagecache.one_row(db.engine, "SELECT count(*) FROM scratch_rows")[0] == 0
+    assert pagecache.one_row(db.engine, "DROP TABLE scratch_rows") is None

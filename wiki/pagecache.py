@@ -44,9 +44,6 @@ from flask import current_app, g, has_app_context, request, session
 from flask_caching.backends import NullCache, SimpleCache
 from sqlalchemy import event as sa_event
 from werkzeug.http import http_date
-from sqlalchemy import create_engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import QueuePool
 
 from . import events, personal
 from .extensions import cache, db
@@ -70,6 +67,7 @@ _NEWEST_EVENT = "SELECT id, created_at FROM events ORDER BY id DESC LIMIT 1"
 _PG_GENERATION = (f"SELECT (SELECT last_value FROM {SEQUENCE}), newest.id, newest.created_at "
                   "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, created_at FROM events "
                   "ORDER BY id DESC LIMIT 1) AS newest ON true")
+_BUMP = f"SELECT nextval('{SEQUENCE}')"
 _sequences_ready = set()  # database URLs where this process made sure the sequence exists
 
 
@@ -106,38 +104,21 @@ def _bump_after_commit(session):
     engine = session.get_bind()
     if engine.dialect.name != "postgresql":
         return  # SQLite commits one writer at a time: the newest event id is enough
-    # The session still holds its pooled connection while after_commit runs; taking a second one
-    # from the same pool deadlocks once every pooled connection is held by a committing writer
-    # (50 concurrent voters did). The bump takes one from a pool of its own, which never makes
-    # anyone wait: its holders need nothing else, and beyond two kept connections it opens more.
-    with _bump_engine(engine).connect() as conn:
-        _ensure_sequence(conn)
-        conn.exec_driver_sql(f"SELECT nextval('{SEQUENCE}')")
-        conn.commit()
+    # On this thread's own autocommit connection (``one_row``), not one of the pool's: the
+    # session still holds its pooled connection while after_commit runs, and taking a second
+    # one deadlocks once every pooled connection is held by a committing writer (50 concurrent
+    # voters did). One round trip; a pooled checkout added a ping, a BEGIN and a COMMIT.
+    _ensure_sequence(engine)
+    one_row(engine, _BUMP)
 
 
-_bump_engines = {}
-
-
-def _bump_engine(engine):
-    """The bump's own small pool (per process: a forked worker must not share its parent's
-    sockets). Opening a connection for every bump cost each PostgreSQL vote a log-in."""
-    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
-    if key not in _bump_engines:
-        _bump_engines[key] = create_engine(engine.url, poolclass=QueuePool, pool_size=2,
-                                           max_overflow=-1, pool_pre_ping=True)
-    return _bump_engines[key]
-
-
-def _ensure_sequence(conn):
-    url = str(conn.engine.url)
+def _ensure_sequence(engine):
+    url = str(engine.url)
     if url in _sequences_ready:
         return
-    try:
-        conn.exec_driver_sql(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
-        conn.commit()
-    except DBAPIError:  # another process created it at the same moment
-        conn.rollback()
+    with contextlib.suppress(engine.dialect.loaded_dbapi.IntegrityError):
+        # another process created it at the same moment (autocommit: nothing to roll back)
+        one_row(engine, f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
     _sequences_ready.add(url)
 
 
@@ -164,9 +145,7 @@ def generation(engine=None):
     until a BEGIN; PostgreSQL's are rolled back when they return to the pool)."""
     engine = engine or db.engine
     if engine.dialect.name == "postgresql":
-        if str(engine.url) not in _sequences_ready:
-            with engine.connect() as conn:
-                _ensure_sequence(conn)
+        _ensure_sequence(engine)
         row = one_row(engine, _PG_GENERATION)
         return f"{row[1] or 0}.{row[0]}", _aware(row[2])
     row = one_row(engine, _NEWEST_EVENT)
@@ -182,9 +161,9 @@ def index_generation(engine, gen):
 
 
 def one_row(engine, sql, params=None, described=False):
-    """One row of ``sql`` (``params``: ``:name`` parameters) outside any ORM session: a third of
-    the cost of a statement through the session, which begins and rolls back a transaction
-    around it. For short reads that need no snapshot shared with the request's other statements.
+    """One row of ``sql`` (``params``: ``:name`` parameters; None for a statement that answers
+    none) outside any ORM session: a third of the cost of a statement through the session,
+    which begins and rolls back a transaction around it. For short reads that need no snapshot shared with the request's other statements.
 
     Each thread keeps one connection of its own for these reads (a signed-in hit makes three):
     on PostgreSQL one in autocommit, since a pooled checkout pings the server first and so every
@@ -221,7 +200,8 @@ def _fetch_one(conn, engine, sql, params):
             cursor.execute(sql)
         else:
             cursor.execute(driver_sql(engine.dialect.name, sql), params)
-        return cursor.fetchone(), cursor.description
+        description = cursor.description  # None: a statement that answers no rows
+        return (cursor.fetchone() if description else None), description
     finally:
         cursor.close()  # on SQLite this also ends the statement's read snapshot
 
