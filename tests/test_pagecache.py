@@ -507,6 +507,7 @@ def test_a_commit_with_an_event_bumps_the_generation_on_the_threads_own_connecti
 def test_a_statement_without_rows_answers_none(app):
     from wiki import pagecache
 
-    assert pagecache.one_row(db.engine, "CREATE TABLE IF NOT EXISTS scratch_rows (n integer)") is None
+    create = "CREATE TABLE IF NOT EXISTS scratch_rows (n integer)"
+    assert pagecache.one_row(db.engine, create) is None
     assert pagecache.one_row(db.engine, "SELECT count(*) FROM scratch_rows")[0] == 0
     assert pagecache.one_row(db.engine, "DROP TABLE scratch_rows") is None

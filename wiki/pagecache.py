@@ -163,7 +163,8 @@ def index_generation(engine, gen):
 def one_row(engine, sql, params=None, described=False):
     """One row of ``sql`` (``params``: ``:name`` parameters; None for a statement that answers
     none) outside any ORM session: a third of the cost of a statement through the session,
-    which begins and rolls back a transaction around it. For short reads that need no snapshot shared with the request's other statements.
+    which begins and rolls back a transaction around it. For short reads that need no snapshot
+    shared with the request's other statements, and the page-cache generation's bump.
 
     Each thread keeps one connection of its own for these reads (a signed-in hit makes three):
     on PostgreSQL one in autocommit, since a pooled checkout pings the server first and so every

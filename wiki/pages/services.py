@@ -12,8 +12,8 @@ This is the contract other areas build on:
 from flask import abort, current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from .. import events, permissions
 from ..database import atomic, begin_write, reading
@@ -409,7 +409,8 @@ class LinkingPages:
             rows = db.session.execute(select(Revision.id, Revision.source)
                                       .where(Revision.id.in_(missing)))
             rendered.update((revision_id, _html_or_none(source)) for revision_id, source in rows)
-        changes = [{"revision_id": i, "html": html} for i, html in rendered.items() if html is not None]
+        changes = [{"revision_id": i, "html": html}
+                   for i, html in rendered.items() if html is not None]
         if changes:
             db.session.execute(_SET_HTML, changes)
             for change in changes:  # a loaded revision reads its new HTML
