@@ -8,7 +8,7 @@ from sqlalchemy import event, select, update
 from wiki.errors import ValidationError
 from wiki.extensions import db
 from wiki.models import Page, Revision
-from wiki.pages import services
+from wiki.pages import links, services
 from wiki.pages.services import EditConflict, edit_page
 
 BASE = "Intro line\n\nMiddle paragraph\n\nClosing line\n"
@@ -105,13 +105,13 @@ def steps(app, monkeypatch):
         if statement.startswith("BEGIN"):
             seen.append(statement)
 
-    real_render = services.render
+    real_render = links.render
 
     def render(*args, **kwargs):
         seen.append("render")
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(services, "render", render)
+    monkeypatch.setattr(links, "render", render)
     event.listen(db.engine, "before_cursor_execute", note)
     yield seen
     event.remove(db.engine, "before_cursor_execute", note)
@@ -148,7 +148,7 @@ def test_a_form_save_renders_before_it_takes_the_write_lock_once(customer_client
 
 
 def test_a_new_page_links_a_page_created_while_it_rendered_blue(customer, make_page, monkeypatch):
-    real_render, done = services.render, []
+    real_render, done = links.render, []
 
     def render_then_create(*args, **kwargs):
         rendered = real_render(*args, **kwargs)
@@ -157,7 +157,7 @@ def test_a_new_page_links_a_page_created_while_it_rendered_blue(customer, make_p
             make_page("Arrived meanwhile")
         return rendered
 
-    monkeypatch.setattr(services, "render", render_then_create)
+    monkeypatch.setattr(links, "render", render_then_create)
     page = services.create_page(customer, "Newcomer", "article", "See [[Arrived meanwhile]].")
     html = page.current_revision.html
     assert 'href="/wiki/arrived-meanwhile"' in html and "redlink" not in html
@@ -170,7 +170,7 @@ def test_a_new_pages_link_to_itself_is_blue(customer):
 
 
 def test_a_title_taken_meanwhile_is_a_conflict_and_leaves_nothing(customer, make_page, monkeypatch):
-    real_render, done = services.render, []
+    real_render, done = links.render, []
 
     def render_then_take(*args, **kwargs):
         rendered = real_render(*args, **kwargs)
@@ -179,7 +179,7 @@ def test_a_title_taken_meanwhile_is_a_conflict_and_leaves_nothing(customer, make
             make_page("Contested title")
         return rendered
 
-    monkeypatch.setattr(services, "render", render_then_take)
+    monkeypatch.setattr(links, "render", render_then_take)
     with pytest.raises(services.Conflict):
         services.create_page(customer, "Contested title", "article", "Mine.")
     assert db.session.scalar(select(Page.revision_count).where(Page.slug == "contested-title")) == 1
